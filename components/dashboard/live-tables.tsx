@@ -1,0 +1,119 @@
+import type { BusySession, TopKey } from '@/db/queries/live';
+import type { LedgerRow } from '@/db/queries/ledger';
+import { formatCount, formatTime, formatUsd } from '@/lib/format';
+import { EmptyState } from '@/components/ui/card';
+
+const TIER_STYLE: Record<string, string> = {
+  cache: 'bg-violet-50 text-violet-700 ring-violet-200',
+  small: 'bg-teal-50 text-teal-700 ring-teal-200',
+  frontier: 'bg-blue-50 text-blue-700 ring-blue-200',
+};
+
+export function TierBadge({ tier }: { tier: string }) {
+  return (
+    <span className={`inline-flex rounded-md px-1.5 py-0.5 text-[11px] font-medium ring-1 ring-inset ${TIER_STYLE[tier] ?? 'bg-slate-50 text-slate-600 ring-slate-200'}`}>
+      {tier}
+    </span>
+  );
+}
+
+export function TopKeysTable({ keys }: { keys: TopKey[] }) {
+  if (keys.length === 0) return <EmptyState>No keyed calls today.</EmptyState>;
+  return (
+    <table className="w-full text-sm" data-testid="top-keys">
+      <thead>
+        <tr className="text-left text-xs text-slate-500">
+          <th className="pb-2 font-medium">Key</th>
+          <th className="pb-2 font-medium">Department</th>
+          <th className="pb-2 text-right font-medium">Calls</th>
+          <th className="pb-2 text-right font-medium">Spend today</th>
+        </tr>
+      </thead>
+      <tbody className="divide-y divide-slate-100">
+        {keys.map((k) => (
+          <tr key={k.apiKeyId}>
+            <td className="py-2">
+              <div className="font-medium text-slate-800">{k.name}</div>
+              <div className="font-mono text-[11px] text-slate-400">{k.prefix}…</div>
+            </td>
+            <td className="py-2 text-slate-600">{k.departmentName ?? '—'}</td>
+            <td className="tabular py-2 text-right text-slate-600">{formatCount(k.requests)}</td>
+            <td className="tabular py-2 text-right font-semibold text-slate-900">{formatUsd(k.costNano)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function BusySessionsTable({ sessions }: { sessions: BusySession[] }) {
+  if (sessions.length === 0) return <EmptyState>No agent sessions in the last hour.</EmptyState>;
+  return (
+    <table className="w-full text-sm" data-testid="busy-sessions">
+      <thead>
+        <tr className="text-left text-xs text-slate-500">
+          <th className="pb-2 font-medium">Session</th>
+          <th className="pb-2 text-right font-medium">Calls / hour</th>
+          <th className="pb-2 text-right font-medium">Spend</th>
+        </tr>
+      </thead>
+      <tbody className="divide-y divide-slate-100">
+        {sessions.map((s) => (
+          <tr key={s.sessionId}>
+            <td className="py-2">
+              <div className="font-mono text-xs text-slate-800">{s.sessionId}</div>
+              <div className="text-[11px] text-slate-500">
+                {s.agent ?? 'unknown agent'} · {s.departmentName ?? '—'}
+              </div>
+            </td>
+            <td className={`tabular py-2 text-right ${s.requests >= 100 ? 'font-semibold text-rose-600' : 'text-slate-600'}`}>
+              {formatCount(s.requests)}
+            </td>
+            <td className="tabular py-2 text-right font-semibold text-slate-900">{formatUsd(s.costNano)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function RecentCallsTable({ rows }: { rows: LedgerRow[] }) {
+  if (rows.length === 0) return <EmptyState>No calls yet.</EmptyState>;
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full text-sm" data-testid="recent-calls">
+        <thead>
+          <tr className="text-left text-xs text-slate-500">
+            <th className="pb-2 font-medium">Time</th>
+            <th className="pb-2 font-medium">Model</th>
+            <th className="pb-2 font-medium">Task</th>
+            <th className="pb-2 font-medium">Agent</th>
+            <th className="pb-2 text-right font-medium">Tokens in / out</th>
+            <th className="pb-2 text-right font-medium">Cost</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {rows.map((r) => (
+            <tr key={r.id} className={r.status !== 'ok' ? 'bg-rose-50/50' : undefined}>
+              <td className="tabular whitespace-nowrap py-2 text-xs text-slate-500">{formatTime(r.occurredAt)}</td>
+              <td className="whitespace-nowrap py-2">
+                <span className="mr-2 text-slate-800">{r.modelName}</span>
+                <TierBadge tier={r.tier} />
+                {r.status !== 'ok' && <span className="ml-2 text-[11px] font-medium text-rose-600">{r.httpStatus ?? r.status}</span>}
+              </td>
+              <td className="py-2 text-slate-600">{r.taskType ?? '—'}</td>
+              <td className="py-2 text-slate-600">{r.agent ?? '—'}</td>
+              <td className="tabular whitespace-nowrap py-2 text-right text-slate-600">
+                {formatCount(r.inputTokens + r.cachedInputTokens + r.cacheWrite5mTokens + r.cacheWrite1hTokens)} /{' '}
+                {formatCount(r.outputTokens + r.reasoningTokens)}
+              </td>
+              <td className="tabular whitespace-nowrap py-2 text-right font-medium text-slate-900">
+                {r.priceStatus === 'unpriced' ? <span className="text-amber-600">unpriced</span> : formatUsd(r.costNano)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+/**
+ * Budget use: each active budget with what its window has spent so far.
+ * Managers see only the budgets of their own department and of its projects,
+ * users and keys, never the organisation's (it would reveal the org total).
+ */
+import { useBasisPoints } from '@/lib/engine/burn';
+import type { BudgetMetric, BudgetScope, BudgetWindow, Enforcement } from '@/lib/engine/enums';
+import { windowResetsAt, windowStart } from '@/lib/engine/periods';
+import type { ReadScope } from './scope';
+
+export interface BudgetUse {
+  id: string;
+  name: string;
+  scopeType: BudgetScope;
+  scopeId: string | null;
+  scopeLabel: string;
+  window: BudgetWindow;
+  metric: BudgetMetric;
+  enforcement: Enforcement;
+  limit: string;
+  used: string;
+  /** Basis points of the limit used (10000 = 100%). */
+  useBps: number | null;
+  alertThresholds: number[];
+  resetsAt: string | null;
+}
+
+interface BudgetRow {
+  id: string;
+  name: string;
+  scope_type: BudgetScope;
+  scope_id: string | null;
+  window: BudgetWindow;
+  metric: BudgetMetric;
+  enforcement: Enforcement;
+  limit_value: string;
+  alert_thresholds: number[] | string;
+  scope_label: string | null;
+}
+
+const MEASURE: Record<BudgetMetric, { rollup: string; raw: string }> = {
+  cost: { rollup: 'sum(cost_nano)', raw: 'sum(cost_nano)' },
+  tokens: {
+    rollup: 'sum(input_tokens + cached_input_tokens + cache_write_tokens + output_tokens + reasoning_tokens)',
+    raw: 'sum(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens)',
+  },
+  requests: { rollup: 'sum(requests)', raw: 'count(*)' },
+};
+
+/** Organisation, department and project budgets read the rollups; key, user and session budgets read the ledger. */
+async function usedInWindow(scope: ReadScope, budget: BudgetRow): Promise<bigint> {
+  const from = windowStart(budget.window, scope.now);
+  const params: unknown[] = [scope.organisationId, from?.toISOString() ?? null];
+  const measure = MEASURE[budget.metric];
+  let sql: string;
+  if (budget.scope_type === 'organisation' || budget.scope_type === 'department' || budget.scope_type === 'project') {
+    const filter =
+      budget.scope_type === 'organisation' ? '' : budget.scope_type === 'department' ? 'and department_id = $3' : 'and project_id = $3';
+    if (filter) params.push(budget.scope_id);
+    sql = `select (${measure.rollup})::text as used from ledger_hourly
+            where organisation_id = $1 and ($2::timestamptz is null or hour >= $2::timestamptz) ${filter}`;
+  } else {
+    const column = budget.scope_type === 'api_key' ? 'api_key_id' : budget.scope_type === 'user' ? 'user_id' : 'session_id';
+    params.push(budget.scope_id);
+    sql = `select (${measure.raw})::text as used from ledger_events
+            where organisation_id = $1 and ($2::timestamptz is null or occurred_at >= $2::timestamptz) and ${column} = $3`;
+  }
+  const [row] = await scope.db.query<{ used: string | null }>(sql, params);
+  return BigInt(row?.used ?? 0);
+}
+
+export async function budgetUse(scope: ReadScope): Promise<BudgetUse[]> {
+  const rows = await scope.db.query<BudgetRow>(
+    `select b.id, b.name, b.scope_type, b.scope_id, b.window, b.metric, b.enforcement,
+            b.limit_value::text as limit_value, b.alert_thresholds,
+            coalesce(d.name, p.name, u.name, k.name, case when b.scope_type = 'organisation' then o.name end, b.scope_id) as scope_label
+       from budgets b
+       join organisations o on o.id = b.organisation_id
+       left join departments d on b.scope_type = 'department' and d.id = b.scope_id
+       left join projects p on b.scope_type = 'project' and p.id = b.scope_id
+       left join users u on b.scope_type = 'user' and u.id = b.scope_id
+       left join api_keys k on b.scope_type = 'api_key' and k.id = b.scope_id
+      where b.organisation_id = $1 and b.archived_at is null
+        and ($2::text is null or (b.scope_type = 'department' and b.scope_id = $2)
+             or p.department_id = $2 or u.department_id = $2 or k.department_id = $2)
+      order by case b.scope_type when 'organisation' then 0 when 'department' then 1 when 'project' then 2 else 3 end, b.name`,
+    [scope.organisationId, scope.departmentId],
+  );
+  return Promise.all(
+    rows.map(async (b) => {
+      const used = await usedInWindow(scope, b);
+      const limit = BigInt(b.limit_value);
+      return {
+        id: b.id,
+        name: b.name,
+        scopeType: b.scope_type,
+        scopeId: b.scope_id,
+        scopeLabel: b.scope_label ?? b.scope_type,
+        window: b.window,
+        metric: b.metric,
+        enforcement: b.enforcement,
+        limit: limit.toString(),
+        used: used.toString(),
+        useBps: useBasisPoints(used, limit),
+        alertThresholds: typeof b.alert_thresholds === 'string' ? (JSON.parse(b.alert_thresholds) as number[]) : b.alert_thresholds,
+        resetsAt: windowResetsAt(b.window, scope.now)?.toISOString() ?? null,
+      };
+    }),
+  );
+}

@@ -1,0 +1,6 @@
+export * from './org';
+export * from './keys';
+export * from './catalog';
+export * from './ledger';
+export * from './governance';
+export * from './outcomes';

@@ -1,0 +1,130 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, pgTable, real, text, timestamp, unique, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  CALL_STATUSES,
+  COST_SOURCES,
+  EVENT_SOURCES,
+  MODEL_TIERS,
+  PRICE_STATUSES,
+  SERVICE_TIERS,
+} from '@/lib/engine/enums';
+import { modelPrices } from './catalog';
+import { departments, organisations, projects, users } from './org';
+import { apiKeys } from './keys';
+
+/**
+ * One row per model call (or cache hit, or refused call). Token columns are
+ * disjoint buckets, each priced at its own rate:
+ *   inputTokens         prompt tokens that were neither cache reads nor cache writes
+ *   cachedInputTokens   cache reads
+ *   cacheWrite5m/1h     cache writes by TTL
+ *   outputTokens        completion tokens that are not reasoning tokens
+ *   reasoningTokens     reasoning tokens
+ * Money is integer nano-dollars (1 USD = 1e9).
+ */
+export const ledgerEvents = pgTable(
+  'ledger_events',
+  {
+    /** The request id (`x-tollgate-request-id`). */
+    id: text('id').primaryKey(),
+    /** Caller-supplied event id or the gateway's request id: a retried write is a no-op. */
+    idempotencyKey: text('idempotency_key').notNull(),
+    organisationId: text('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+    source: text('source', { enum: EVENT_SOURCES }).notNull(),
+
+    provider: text('provider').notNull(),
+    /** The model as the provider named it. */
+    modelName: text('model_name').notNull(),
+    /** The catalog model, null when the model is unknown to the catalog. */
+    modelId: text('model_id'),
+    tier: text('tier', { enum: MODEL_TIERS }).notNull(),
+    serviceTier: text('service_tier', { enum: SERVICE_TIERS }).notNull().default('standard'),
+
+    departmentId: text('department_id').references(() => departments.id),
+    projectId: text('project_id').references(() => projects.id),
+    userId: text('user_id').references(() => users.id),
+    apiKeyId: text('api_key_id').references(() => apiKeys.id),
+    agent: text('agent'),
+    sessionId: text('session_id'),
+    workflowRunId: text('workflow_run_id'),
+    taskType: text('task_type'),
+
+    inputTokens: integer('input_tokens').notNull().default(0),
+    cachedInputTokens: integer('cached_input_tokens').notNull().default(0),
+    cacheWrite5mTokens: integer('cache_write_5m_tokens').notNull().default(0),
+    cacheWrite1hTokens: integer('cache_write_1h_tokens').notNull().default(0),
+    outputTokens: integer('output_tokens').notNull().default(0),
+    reasoningTokens: integer('reasoning_tokens').notNull().default(0),
+
+    /** What the call cost: contracted price where one exists, else list. */
+    costNano: bigint('cost_nano', { mode: 'bigint' }).notNull().default(sql`0`),
+    /** The same tokens at the public list price. */
+    listCostNano: bigint('list_cost_nano', { mode: 'bigint' }).notNull().default(sql`0`),
+    /** For cache hits: what the call would have cost upstream. */
+    savedNano: bigint('saved_nano', { mode: 'bigint' }).notNull().default(sql`0`),
+    priceId: integer('price_id').references(() => modelPrices.id),
+    priceStatus: text('price_status', { enum: PRICE_STATUSES }).notNull(),
+    costSource: text('cost_source', { enum: COST_SOURCES }).notNull().default('estimated'),
+
+    status: text('status', { enum: CALL_STATUSES }).notNull().default('ok'),
+    httpStatus: integer('http_status'),
+    errorType: text('error_type'),
+    cacheHit: text('cache_hit'),
+    attempt: integer('attempt').notNull().default(1),
+    retryOf: text('retry_of'),
+    routeReason: text('route_reason'),
+    latencyMs: integer('latency_ms'),
+    overheadMs: real('overhead_ms'),
+  },
+  (t) => [
+    uniqueIndex('ledger_events_idem_uq').on(t.organisationId, t.idempotencyKey),
+    index('ledger_events_org_time_idx').on(t.organisationId, t.occurredAt),
+    index('ledger_events_department_time_idx').on(t.departmentId, t.occurredAt),
+    index('ledger_events_session_idx').on(t.sessionId),
+    index('ledger_events_workflow_run_idx').on(t.workflowRunId),
+    index('ledger_events_api_key_time_idx').on(t.apiKeyId, t.occurredAt),
+  ],
+);
+export type LedgerEvent = typeof ledgerEvents.$inferSelect;
+export type NewLedgerEvent = typeof ledgerEvents.$inferInsert;
+
+/**
+ * Hourly rollups of the ledger, kept in step with every ledger write. Their
+ * totals equal the raw rows' totals to the nano-dollar.
+ */
+export const ledgerHourly = pgTable(
+  'ledger_hourly',
+  {
+    organisationId: text('organisation_id').notNull(),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    departmentId: text('department_id'),
+    projectId: text('project_id'),
+    modelName: text('model_name').notNull(),
+    tier: text('tier', { enum: MODEL_TIERS }).notNull(),
+    taskType: text('task_type'),
+    requests: bigint('requests', { mode: 'number' }).notNull().default(0),
+    errors: bigint('errors', { mode: 'number' }).notNull().default(0),
+    cacheHits: bigint('cache_hits', { mode: 'number' }).notNull().default(0),
+    unpriced: bigint('unpriced', { mode: 'number' }).notNull().default(0),
+    inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
+    cachedInputTokens: bigint('cached_input_tokens', { mode: 'number' }).notNull().default(0),
+    cacheWriteTokens: bigint('cache_write_tokens', { mode: 'number' }).notNull().default(0),
+    outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
+    reasoningTokens: bigint('reasoning_tokens', { mode: 'number' }).notNull().default(0),
+    costNano: bigint('cost_nano', { mode: 'bigint' }).notNull().default(sql`0`),
+    listCostNano: bigint('list_cost_nano', { mode: 'bigint' }).notNull().default(sql`0`),
+    savedNano: bigint('saved_nano', { mode: 'bigint' }).notNull().default(sql`0`),
+  },
+  (t) => [
+    unique('ledger_hourly_dims_uq')
+      .on(t.organisationId, t.hour, t.departmentId, t.projectId, t.modelName, t.tier, t.taskType)
+      .nullsNotDistinct(),
+    index('ledger_hourly_org_hour_idx').on(t.organisationId, t.hour),
+    index('ledger_hourly_department_hour_idx').on(t.departmentId, t.hour),
+  ],
+);
+export type LedgerHourly = typeof ledgerHourly.$inferSelect;

@@ -1,0 +1,86 @@
+/**
+ * Money is integer nano-dollars (1 USD = 1e9 nano) held in bigint. Binary
+ * floating point never touches an amount that is stored or summed; `toUsdNumber`
+ * exists only to hand a value to a chart axis.
+ */
+export const NANO_PER_USD = 1_000_000_000n;
+export const TOKENS_PER_MTOK = 1_000_000n;
+
+/** Parses a plain decimal dollar string ("12.5", "-0.000000001") into nano-dollars. */
+export function usdToNano(usd: string | number): bigint {
+  const text = typeof usd === 'number' ? usdNumberToText(usd) : usd.trim();
+  const match = /^(-)?(\d+)(?:\.(\d{1,9}))?$/.exec(text);
+  if (!match) throw new RangeError(`not a dollar amount with at most 9 decimals: ${JSON.stringify(usd)}`);
+  const [, sign, whole, fraction = ''] = match;
+  const nano = BigInt(whole!) * NANO_PER_USD + BigInt(fraction.padEnd(9, '0'));
+  return sign ? -nano : nano;
+}
+
+function usdNumberToText(usd: number): string {
+  if (!Number.isFinite(usd)) throw new RangeError(`not a finite dollar amount: ${usd}`);
+  return usd.toFixed(9).replace(/\.?0+$/, '');
+}
+
+/** Plain decimal dollars with all nine places trimmed of trailing zeros: 1234500000n -> "1.2345". */
+export function nanoToUsdString(nano: bigint, minDecimals = 0): string {
+  const negative = nano < 0n;
+  const abs = negative ? -nano : nano;
+  const whole = abs / NANO_PER_USD;
+  let fraction = (abs % NANO_PER_USD).toString().padStart(9, '0').replace(/0+$/, '');
+  if (fraction.length < minDecimals) fraction = fraction.padEnd(minDecimals, '0');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** Divides and rounds half away from zero. */
+export function divRound(numerator: bigint, denominator: bigint): bigint {
+  if (denominator === 0n) throw new RangeError('division by zero');
+  const negative = numerator < 0n !== denominator < 0n;
+  const n = numerator < 0n ? -numerator : numerator;
+  const d = denominator < 0n ? -denominator : denominator;
+  const q = (n + d / 2n) / d;
+  return negative ? -q : q;
+}
+
+/** Rounds nano-dollars to whole cents (half away from zero), still in nano-dollars. */
+export function roundToCents(nano: bigint): bigint {
+  return divRound(nano, 10_000_000n) * 10_000_000n;
+}
+
+/** For chart axes only: an approximate dollar number. */
+export function toUsdNumber(nano: bigint | string): number {
+  return Number(BigInt(nano)) / 1e9;
+}
+
+/** "$1,234.56"; amounts under a cent show more places so they never read as $0.00. */
+export function formatUsd(nano: bigint | string, options: { compact?: boolean } = {}): string {
+  const value = BigInt(nano);
+  const abs = value < 0n ? -value : value;
+  const sign = value < 0n ? '-' : '';
+  if (options.compact && abs >= 1_000n * NANO_PER_USD) {
+    const units: [bigint, string][] = [
+      [1_000_000_000n * NANO_PER_USD, 'B'],
+      [1_000_000n * NANO_PER_USD, 'M'],
+      [1_000n * NANO_PER_USD, 'k'],
+    ];
+    for (const [size, suffix] of units) {
+      if (abs >= size) {
+        const tenths = divRound(abs * 10n, size);
+        const text = tenths % 10n === 0n ? `${tenths / 10n}` : `${tenths / 10n}.${tenths % 10n}`;
+        return `${sign}$${text}${suffix}`;
+      }
+    }
+  }
+  if (abs > 0n && abs < 10_000_000n) {
+    return `${sign}$${nanoToUsdString(abs, 2).slice(0, 8)}`;
+  }
+  const cents = divRound(abs, 10_000_000n);
+  const whole = (cents / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}$${whole}.${(cents % 100n).toString().padStart(2, '0')}`;
+}
+
+/** Sums nano-dollar amounts given as bigint or decimal strings. */
+export function sumNano(values: Iterable<bigint | string>): bigint {
+  let total = 0n;
+  for (const value of values) total += BigInt(value);
+  return total;
+}

@@ -1,0 +1,99 @@
+/**
+ * Finds the caller: a Bearer API key (looked up by hash, with a short
+ * in-process cache) or a next-auth session cookie. The person is re-read from
+ * the users table on every request, so a changed role or a disabled account
+ * takes effect at once.
+ */
+import { and, eq, isNull } from 'drizzle-orm';
+import { getToken } from 'next-auth/jwt';
+import type { DbHandle } from '@/db/client';
+import { apiKeys, users } from '@/db/schema';
+import type { Actor } from '@/lib/auth/actor';
+import { hashApiKey } from '@/lib/auth/secrets';
+import { AuthenticationError } from '@/lib/engine/errors';
+
+const KEY_CACHE_TTL_MS = 30_000;
+const keyCache = new Map<string, { actor: Actor | null; expires: number }>();
+
+export async function actorForApiKey(db: DbHandle, key: string, nowMs = Date.now()): Promise<Actor | null> {
+  const hash = hashApiKey(key);
+  const cached = keyCache.get(hash);
+  if (cached && cached.expires > nowMs) return cached.actor;
+  const [row] = await db.db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  const actor: Actor | null = row
+    ? {
+        type: 'api_key',
+        id: row.id,
+        name: row.name,
+        organisationId: row.organisationId,
+        role: row.role,
+        departmentId: row.departmentId,
+        projectId: row.projectId,
+      }
+    : null;
+  if (keyCache.size > 10_000) keyCache.clear();
+  keyCache.set(hash, { actor, expires: nowMs + KEY_CACHE_TTL_MS });
+  return actor;
+}
+
+/** Forget cached key lookups (after a key is revoked, and in tests). */
+export function clearApiKeyCache(): void {
+  keyCache.clear();
+}
+
+export function bearerToken(req: Request): string | null {
+  const header = req.headers.get('authorization');
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1]! : '';
+}
+
+/** Cookies from the header, so any Request works (Next's NextRequest or a plain one). */
+export function parseCookies(header: string | null): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    try {
+      cookies.set(name, decodeURIComponent(part.slice(eq + 1).trim()));
+    } catch {
+      // A malformed cookie is ignored, as browsers do.
+    }
+  }
+  return cookies;
+}
+
+export async function actorForSession(db: DbHandle, req: Request): Promise<Actor | null> {
+  const cookies = parseCookies(req.headers.get('cookie'));
+  // Only the session cookie is read: a Bearer header never reaches here (it is an API key).
+  const token = await getToken({ req: { cookies, headers: {} } as never, secret: process.env.AUTH_SECRET });
+  if (!token?.uid) return null;
+  const [user] = await db.db.select().from(users).where(eq(users.id, token.uid)).limit(1);
+  if (!user || user.disabledAt) return null;
+  return {
+    type: 'user',
+    id: user.id,
+    name: user.name,
+    organisationId: user.organisationId,
+    role: user.role,
+    departmentId: user.departmentId,
+    projectId: null,
+  };
+}
+
+export async function authenticate(db: DbHandle, req: Request): Promise<Actor> {
+  const key = bearerToken(req);
+  if (key !== null) {
+    const actor = key ? await actorForApiKey(db, key) : null;
+    if (!actor) throw new AuthenticationError('Incorrect API key provided.');
+    return actor;
+  }
+  const actor = await actorForSession(db, req);
+  if (!actor) throw new AuthenticationError('Sign in or send an API key as `Authorization: Bearer <key>`.');
+  return actor;
+}

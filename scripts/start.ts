@@ -1,0 +1,90 @@
+/**
+ * `npm start`: one command from a fresh clone to a running command center.
+ * Migrates, seeds an empty database, builds the app when the build is missing
+ * or stale, then serves Next.js from this process on PORT (default 3000), so
+ * the app and this script share one database handle (one PGlite instance).
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { ensureBuild } from './lib/build';
+
+(process.env as Record<string, string>).NODE_ENV = 'production';
+process.env.AUTH_TRUST_HOST ??= 'true';
+process.env.NEXT_TELEMETRY_DISABLED ??= '1';
+
+const root = process.cwd();
+const log = (message: string) => console.log(`[tollgate] ${message}`);
+
+function ensureAuthSecret(dataDir: string): void {
+  if (process.env.AUTH_SECRET) return;
+  const file = path.join(dataDir, 'auth-secret');
+  fs.mkdirSync(dataDir, { recursive: true });
+  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  process.env.AUTH_SECRET = fs.readFileSync(file, 'utf8').trim();
+  log(`AUTH_SECRET not set: using the one kept in ${path.relative(root, file)}`);
+}
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port <= 0 || port > 65_535) throw new Error(`PORT must be a TCP port, got ${process.env.PORT}`);
+  const { dataDirectory, getDb, closeDb } = await import('@/db/client');
+  ensureAuthSecret(dataDirectory());
+  ensureBuild(root, log);
+
+  const db = await getDb();
+  const { migrate } = await import('@/db/migrate');
+  await migrate(db);
+  log(`database: ${db.kind}${db.kind === 'pglite' ? ` in ${path.relative(root, dataDirectory()) || '.'}` : ''}, migrated`);
+
+  const { isSeeded, seedDatabase } = await import('@/db/seed');
+  const { describeSeed } = await import('./lib/seed-report');
+  if (await isSeeded(db)) {
+    log('demo data present: not reseeding');
+  } else {
+    log('empty database: seeding demo data…');
+    const result = await seedDatabase(db, {
+      demoPassword: process.env.TOLLGATE_DEMO_PASSWORD || undefined,
+      demoKey: process.env.TOLLGATE_DEMO_KEY || undefined,
+      adminKey: process.env.TOLLGATE_ADMIN_KEY || undefined,
+      events: process.env.TOLLGATE_SEED_EVENTS ? Number(process.env.TOLLGATE_SEED_EVENTS) : undefined,
+    });
+    describeSeed(result, log);
+  }
+
+  const { default: next } = await import('next');
+  const app = next({ dev: false, dir: root, port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      console.error('[tollgate] request failed', error);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, resolve);
+  });
+  log(`Tollgate is up on http://localhost:${port}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: shutting down`);
+    server.close();
+    server.closeAllConnections();
+    closeDb()
+      .catch((error: unknown) => console.error('[tollgate] closing the database failed', error))
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error('[tollgate] failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

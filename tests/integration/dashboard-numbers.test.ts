@@ -1,0 +1,210 @@
+/**
+ * Every number the landing pages show, recomputed here independently from the
+ * raw ledger rows (in JavaScript, with bigint) and compared with the read
+ * models that serve the pages (which read the hourly rollups).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { budgetUse } from '@/db/queries/budgets';
+import { listLedger } from '@/db/queries/ledger';
+import { busiestSessions, topKeysToday } from '@/db/queries/live';
+import type { ReadScope } from '@/db/queries/scope';
+import { dailySpend, hourlySpend, monthToDateBreakdown, spendSummary } from '@/db/queries/spend';
+import { seedDatabase } from '@/db/seed';
+import { DEPARTMENT_IDS, ORG_ID } from '@/db/seed/fixtures';
+import { createTestDb, type TestDb } from '../support/db';
+
+const NOW = new Date('2026-11-18T14:37:00Z');
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+interface RawRow {
+  id: string;
+  at: number;
+  department_id: string | null;
+  project_id: string | null;
+  user_id: string | null;
+  api_key_id: string | null;
+  session_id: string | null;
+  model_name: string;
+  tier: string;
+  task_type: string | null;
+  status: string;
+  price_status: string;
+  cost: bigint;
+  saved: bigint;
+  tokens: bigint;
+}
+
+let db: TestDb;
+let rows: RawRow[];
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedDatabase(db, { events: 6_000, days: 90, now: NOW, seed: 7 });
+  const raw = await db.query<Record<string, string | null>>(
+    `select id, extract(epoch from occurred_at)::float8 * 1000 as at, department_id, project_id, user_id, api_key_id, session_id,
+            model_name, tier, task_type, status, price_status, cost_nano::text as cost, saved_nano::text as saved,
+            (input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens)::text as tokens
+       from ledger_events where organisation_id = $1`,
+    [ORG_ID],
+  );
+  rows = raw.map((r) => ({
+    ...(r as unknown as RawRow),
+    at: Number(r.at),
+    cost: BigInt(r.cost!),
+    saved: BigInt(r.saved!),
+    tokens: BigInt(r.tokens!),
+  }));
+});
+
+afterAll(async () => {
+  await db?.dispose();
+});
+
+const sum = (list: RawRow[], f: (r: RawRow) => bigint = (r) => r.cost) => list.reduce((t, r) => t + f(r), 0n);
+const between = (from: number, to: number, list = rows) => list.filter((r) => r.at >= from && r.at < to);
+const hourStart = (t: number) => Math.floor(t / HOUR) * HOUR;
+const monthStart = Date.UTC(NOW.getUTCFullYear(), NOW.getUTCMonth(), 1);
+const dayStart = Date.UTC(NOW.getUTCFullYear(), NOW.getUTCMonth(), NOW.getUTCDate());
+const end = hourStart(NOW.getTime()) + HOUR;
+const roundDiv = (n: bigint, d: bigint) => (n + d / 2n) / d;
+
+function scope(departmentId: string | null): ReadScope {
+  return { db, organisationId: ORG_ID, departmentId, now: NOW };
+}
+
+describe.each([null, DEPARTMENT_IDS.claims, DEPARTMENT_IDS.kyc])('landing numbers, department %s', (departmentId) => {
+  const mine = () => (departmentId ? rows.filter((r) => r.department_id === departmentId) : rows);
+
+  it('the seed wrote a ledger to check against', () => {
+    expect(mine().length).toBeGreaterThan(100);
+    expect(rows.every((r) => r.at <= NOW.getTime())).toBe(true);
+  });
+
+  it('summary KPIs equal the raw ledger', async () => {
+    const s = await spendSummary(scope(departmentId));
+    const list = mine();
+    const mtd = sum(between(monthStart, end, list));
+    expect(s.monthToDateNano).toBe(mtd.toString());
+    expect(s.todayNano).toBe(sum(between(dayStart, end, list)).toString());
+    expect(s.thisHourNano).toBe(sum(between(hourStart(NOW.getTime()), end, list)).toString());
+    expect(s.cacheSavedMonthToDateNano).toBe(sum(between(monthStart, end, list), (r) => r.saved).toString());
+    expect(s.requestsMonthToDate).toBe(between(monthStart, end, list).length);
+    expect(s.unpricedMonthToDate).toBe(between(monthStart, end, list).filter((r) => r.price_status === 'unpriced').length);
+
+    // Burn: the 7 whole days before the current hour, per day.
+    const burnWindow = sum(between(hourStart(NOW.getTime()) - 7 * DAY, hourStart(NOW.getTime()), list));
+    const burn = roundDiv(burnWindow, 7n);
+    expect(s.burnPerDayNano).toBe(burn.toString());
+
+    // Last month to the same hour of the same day (18 October, 14:00-15:00 included).
+    const lastMonthStart = Date.UTC(2026, 9, 1);
+    expect(s.lastMonthToDateNano).toBe(sum(between(lastMonthStart, Date.UTC(2026, 9, 18, 15), list)).toString());
+
+    // Run rate: month to date plus the burn for the rest of November.
+    const remaining = BigInt(Date.UTC(2026, 11, 1) - NOW.getTime());
+    expect(s.projectedMonthNano).toBe((mtd + roundDiv(burn * remaining, BigInt(DAY))).toString());
+  });
+
+  it('daily spend by tier equals the raw ledger, with gaps for empty days', async () => {
+    const points = await dailySpend(scope(departmentId), 90);
+    const from = dayStart - 89 * DAY;
+    const expected = new Map<string, { small: bigint; frontier: bigint; total: bigint; n: number }>();
+    for (const r of between(from, end, mine())) {
+      const day = new Date(r.at).toISOString().slice(0, 10);
+      const e = expected.get(day) ?? { small: 0n, frontier: 0n, total: 0n, n: 0 };
+      if (r.tier === 'small') e.small += r.cost;
+      if (r.tier === 'frontier') e.frontier += r.cost;
+      e.total += r.cost;
+      e.n += 1;
+      expected.set(day, e);
+    }
+    expect(points.map((p) => p.date)).toEqual([...expected.keys()].sort());
+    for (const p of points) {
+      const e = expected.get(p.date)!;
+      expect([p.smallNano, p.frontierNano, p.totalNano, p.requests]).toEqual([
+        e.small.toString(),
+        e.frontier.toString(),
+        e.total.toString(),
+        e.n,
+      ]);
+    }
+  });
+
+  it('hourly spend equals the raw ledger', async () => {
+    const points = await hourlySpend(scope(departmentId), 48);
+    const from = hourStart(NOW.getTime()) - 47 * HOUR;
+    for (const p of points) {
+      const t = Date.parse(p.hour);
+      const list = between(t, t + HOUR, mine());
+      expect(p.costNano).toBe(sum(list).toString());
+      expect(p.requests).toBe(list.length);
+      expect(p.errors).toBe(list.filter((r) => r.status !== 'ok').length);
+    }
+    expect(points.reduce((n, p) => n + p.requests, 0)).toBe(between(from, end, mine()).length);
+  });
+
+  it.each(['department', 'project', 'model', 'task'] as const)('month-to-date breakdown by %s equals the raw ledger', async (by) => {
+    const got = await monthToDateBreakdown(scope(departmentId), by, 100);
+    const keyOf = (r: RawRow) =>
+      ({ department: r.department_id, project: r.project_id, model: r.model_name, task: r.task_type })[by] ?? '';
+    const expected = new Map<string, bigint>();
+    for (const r of between(monthStart, end, mine())) expected.set(keyOf(r), (expected.get(keyOf(r)) ?? 0n) + r.cost);
+    expect(new Map(got.map((g) => [g.key, BigInt(g.costNano)]))).toEqual(expected);
+    const costs = got.map((g) => BigInt(g.costNano));
+    expect(costs).toEqual([...costs].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0)));
+  });
+
+  it('budget use equals the raw ledger for every budget in scope', async () => {
+    const budgets = await budgetUse(scope(departmentId));
+    expect(budgets.length).toBeGreaterThan(0);
+    for (const b of budgets) {
+      if (departmentId) expect(b.scopeType).not.toBe('organisation');
+      const from = b.window === 'month' ? monthStart : b.window === 'day' ? dayStart : 0;
+      const inScope = rows.filter((r) => {
+        if (r.at < from) return false;
+        if (b.scopeType === 'organisation') return true;
+        if (b.scopeType === 'department') return r.department_id === b.scopeId;
+        if (b.scopeType === 'project') return r.project_id === b.scopeId;
+        if (b.scopeType === 'api_key') return r.api_key_id === b.scopeId;
+        if (b.scopeType === 'user') return r.user_id === b.scopeId;
+        return r.session_id === b.scopeId;
+      });
+      const used =
+        b.metric === 'cost' ? sum(inScope) : b.metric === 'tokens' ? sum(inScope, (r) => r.tokens) : BigInt(inScope.length);
+      expect(b.used, b.id).toBe(used.toString());
+      expect(b.useBps).toBe(Number(roundDiv(used * 10_000n, BigInt(b.limit))));
+    }
+  });
+
+  it('top keys today and busiest sessions equal the raw ledger', async () => {
+    const keys = await topKeysToday(scope(departmentId), 50);
+    for (const k of keys) {
+      const list = between(dayStart, end, mine()).filter((r) => r.api_key_id === k.apiKeyId);
+      expect(k.costNano).toBe(sum(list).toString());
+      expect(k.requests).toBe(list.length);
+    }
+    const sessions = await busiestSessions(scope(departmentId), 50);
+    for (const s of sessions) {
+      const list = between(NOW.getTime() - HOUR, Infinity, mine()).filter((r) => r.session_id === s.sessionId);
+      expect(s.requests).toBe(list.length);
+      expect(s.costNano).toBe(sum(list).toString());
+    }
+  });
+
+  it('recent calls are the newest rows in scope', async () => {
+    const { rows: recent } = await listLedger(scope(departmentId), { limit: 15 });
+    const newest = [...mine()].sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1)).slice(0, 15);
+    expect(recent.map((r) => r.id)).toEqual(newest.map((r) => r.id));
+  });
+});
+
+describe('rollups', () => {
+  it('equal the raw ledger to the nano-dollar, in total and per department', async () => {
+    const [roll] = await db.query<{ cost: string; n: string }>('select sum(cost_nano)::text as cost, sum(requests)::text as n from ledger_hourly');
+    expect(roll!.cost).toBe(sum(rows).toString());
+    expect(Number(roll!.n)).toBe(rows.length);
+    const perDep = await db.query<{ d: string; cost: string }>('select department_id as d, sum(cost_nano)::text as cost from ledger_hourly group by 1');
+    for (const { d, cost } of perDep) expect(cost).toBe(sum(rows.filter((r) => r.department_id === d)).toString());
+  });
+});
