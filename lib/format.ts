@@ -27,3 +27,22 @@ export function formatDate(iso: string): string {
 export function formatMonth(iso: string): string {
   return new Date(iso).toLocaleDateString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 }
+
+const TASK_LABELS: Record<string, string> = {
+  summarize: 'Summaries',
+  classify: 'Classification',
+  extract: 'Extraction',
+  kyc_check: 'KYC checks',
+  claims_adjust: 'Claims adjustment',
+  underwrite: 'Underwriting',
+  support_reply: 'Support replies',
+  code: 'Code',
+  analysis: 'Analysis',
+  other: 'Other',
+  unlabelled: 'Unlabelled',
+};
+
+/** A task type as people read it: `kyc_check` -> "KYC checks". */
+export function taskLabel(task: string): string {
+  return TASK_LABELS[task] ?? task.replace(/_/g, ' ');
+}

@@ -7,20 +7,11 @@
  * Reads TOLLGATE_DEMO_PASSWORD, TOLLGATE_DEMO_KEY and TOLLGATE_ADMIN_KEY; keys
  * that are not given are generated and printed once.
  */
+import { describeSeed, secretsFromEnv } from './lib/seed-report';
 import { closeDb, getDb } from '@/db/client';
 import { migrate } from '@/db/migrate';
-import { ADMIN_USER } from '@/db/seed/generate';
 import { isSeeded, seedDatabase, truncateAll } from '@/db/seed/index';
-import {
-  DEFAULT_DAYS,
-  DEFAULT_DEMO_PASSWORD,
-  DEFAULT_EVENTS,
-  DEFAULT_SEED,
-  DEMO_ADMIN_KEY_ID,
-  DEMO_AGENT_KEY_ID,
-  DEMO_USERS,
-  OTHER_MANAGER,
-} from '@/db/seed/fixtures';
+import { DEFAULT_DAYS, DEFAULT_EVENTS, DEFAULT_SEED } from '@/db/seed/fixtures';
 
 const USAGE = `usage: npm run db:seed -- [--days N] [--events N] [--seed N] [--reset]
 
@@ -116,6 +107,7 @@ async function main(): Promise<number> {
     const target = handle.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite (${process.env.TOLLGATE_DATA_DIR ?? '.data'})`;
     console.log(`database: ${target}`);
     await migrate(handle);
+    console.log(`  open and migrate: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     if (await isSeeded(handle)) {
       if (!flags.reset) {
@@ -140,36 +132,8 @@ async function main(): Promise<number> {
     });
     const elapsed = (performance.now() - started) / 1000;
 
-    console.log('\nrows written:');
-    const width = Math.max(...Object.keys(result.counts).map((k) => k.length));
-    for (const [table, count] of Object.entries(result.counts)) {
-      console.log(`  ${table.padEnd(width)}  ${count.toLocaleString('en-US').padStart(9)}`);
-    }
-    console.log(`\nseeded in ${elapsed.toFixed(1)} s`);
-
-    const passwordNote = demoPassword ? '(password from TOLLGATE_DEMO_PASSWORD)' : `(password: ${DEFAULT_DEMO_PASSWORD})`;
-    console.log(`\ndemo sign-ins ${passwordNote}:`);
-    const logins: [string, string][] = [
-      [DEMO_USERS.cfo.email, 'CFO'],
-      [DEMO_USERS.ops.email, 'ops'],
-      [DEMO_USERS.manager.email, 'manager, Claims'],
-      [OTHER_MANAGER.email, 'manager, Underwriting'],
-      [ADMIN_USER.email, 'admin'],
-    ];
-    for (const [email, role] of logins) console.log(`  ${email.padEnd(34)} ${role}`);
-    console.log('  kyc|support|finance|engineering.manager@example.com  managers of those departments');
-
-    const generated: [string, string, string][] = [];
-    if (!demoKey) generated.push(['agent key', DEMO_AGENT_KEY_ID, result.demoKey]);
-    if (!adminKey) generated.push(['admin key', DEMO_ADMIN_KEY_ID, result.adminKey]);
-    if (generated.length > 0) {
-      console.log('\ngenerated API keys:');
-      for (const [label, id, key] of generated) console.log(`  ${label} (${id}): ${key}`);
-      console.log('  These keys are not shown again: only their hashes are stored. Copy them now,');
-      console.log('  or set TOLLGATE_DEMO_KEY / TOLLGATE_ADMIN_KEY and reseed with --reset.');
-    } else {
-      console.log('\nAPI keys: taken from TOLLGATE_DEMO_KEY and TOLLGATE_ADMIN_KEY.');
-    }
+    describeSeed(result, secretsFromEnv());
+    console.log(`seeded in ${elapsed.toFixed(1)} s`);
     return 0;
   } finally {
     await closeDb();

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   log(`database: ${db.kind}${db.kind === 'pglite' ? ` in ${path.relative(root, dataDirectory()) || '.'}` : ''}, migrated`);
 
   const { isSeeded, seedDatabase } = await import('@/db/seed');
-  const { describeSeed } = await import('./lib/seed-report');
+  const { describeSeed, secretsFromEnv } = await import('./lib/seed-report');
   if (await isSeeded(db)) {
     log('demo data present: not reseeding');
   } else {
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
       adminKey: process.env.TOLLGATE_ADMIN_KEY || undefined,
       events: process.env.TOLLGATE_SEED_EVENTS ? Number(process.env.TOLLGATE_SEED_EVENTS) : undefined,
     });
-    describeSeed(result, log);
+    describeSeed(result, secretsFromEnv(), log);
   }
 
   const { default: next } = await import('next');

@@ -10,7 +10,7 @@ const day = (d: string) => new Date(`${d}T00:00:00Z`).toLocaleDateString('en-US'
 /** Daily spend stacked by tier; a day with no rows is a gap. */
 export function DailySpendChart({ rows }: { rows: DailyChartRow[] }) {
   return (
-    <div className="h-72 w-full" data-testid="daily-spend-chart">
+    <div className="h-80 w-full" data-testid="daily-spend-chart">
       <ResponsiveContainer width="100%" height="100%">
         <AreaChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <defs>

@@ -34,7 +34,7 @@ export function BreakdownList({ rows, totalNano, testId, hrefFor }: {
               <div className="h-1.5 flex-1 overflow-hidden rounded-full bg-slate-100">
                 <div className="h-full rounded-full bg-brand-500" style={{ width: `${share}%` }} />
               </div>
-              <span className="tabular w-28 shrink-0 text-right text-xs text-slate-500">
+              <span className="tabular w-40 shrink-0 whitespace-nowrap text-right text-xs text-slate-500">
                 {share.toFixed(1)}% · {formatCount(row.requests)} calls
               </span>
             </div>

@@ -1,6 +1,6 @@
 import type { BusySession, TopKey } from '@/db/queries/live';
 import type { LedgerRow } from '@/db/queries/ledger';
-import { formatCount, formatTime, formatUsd } from '@/lib/format';
+import { formatCount, formatTime, formatUsd, taskLabel } from '@/lib/format';
 import { EmptyState } from '@/components/ui/card';
 
 const TIER_STYLE: Record<string, string> = {
@@ -23,22 +23,22 @@ export function TopKeysTable({ keys }: { keys: TopKey[] }) {
     <table className="w-full text-sm" data-testid="top-keys">
       <thead>
         <tr className="text-left text-xs text-slate-500">
-          <th className="pb-2 font-medium">Key</th>
-          <th className="pb-2 font-medium">Department</th>
-          <th className="pb-2 text-right font-medium">Calls</th>
-          <th className="pb-2 text-right font-medium">Spend today</th>
+          <th className="pb-2 pr-3 font-medium">Key</th>
+          <th className="pb-2 pr-3 font-medium">Department</th>
+          <th className="pb-2 pl-3 text-right font-medium whitespace-nowrap">Calls</th>
+          <th className="pb-2 pl-3 text-right font-medium whitespace-nowrap">Spend today</th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">
         {keys.map((k) => (
           <tr key={k.apiKeyId}>
-            <td className="py-2">
+            <td className="py-2 pr-3">
               <div className="font-medium text-slate-800">{k.name}</div>
               <div className="font-mono text-[11px] text-slate-400">{k.prefix}…</div>
             </td>
-            <td className="py-2 text-slate-600">{k.departmentName ?? '—'}</td>
-            <td className="tabular py-2 text-right text-slate-600">{formatCount(k.requests)}</td>
-            <td className="tabular py-2 text-right font-semibold text-slate-900">{formatUsd(k.costNano)}</td>
+            <td className="py-2 pr-3 text-slate-600">{k.departmentName ?? '—'}</td>
+            <td className="tabular py-2 pl-3 text-right text-slate-600">{formatCount(k.requests)}</td>
+            <td className="tabular py-2 pl-3 text-right font-semibold text-slate-900">{formatUsd(k.costNano)}</td>
           </tr>
         ))}
       </tbody>
@@ -52,24 +52,24 @@ export function BusySessionsTable({ sessions }: { sessions: BusySession[] }) {
     <table className="w-full text-sm" data-testid="busy-sessions">
       <thead>
         <tr className="text-left text-xs text-slate-500">
-          <th className="pb-2 font-medium">Session</th>
-          <th className="pb-2 text-right font-medium">Calls / hour</th>
-          <th className="pb-2 text-right font-medium">Spend</th>
+          <th className="pb-2 pr-3 font-medium">Session</th>
+          <th className="pb-2 pl-3 text-right font-medium whitespace-nowrap">Calls (1h)</th>
+          <th className="pb-2 pl-3 text-right font-medium whitespace-nowrap">Spend</th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">
         {sessions.map((s) => (
           <tr key={s.sessionId}>
-            <td className="py-2">
+            <td className="py-2 pr-3">
               <div className="font-mono text-xs text-slate-800">{s.sessionId}</div>
               <div className="text-[11px] text-slate-500">
                 {s.agent ?? 'unknown agent'} · {s.departmentName ?? '—'}
               </div>
             </td>
-            <td className={`tabular py-2 text-right ${s.requests >= 100 ? 'font-semibold text-rose-600' : 'text-slate-600'}`}>
+            <td className={`tabular py-2 pl-3 text-right ${s.requests >= 100 ? 'font-semibold text-rose-600' : 'text-slate-600'}`}>
               {formatCount(s.requests)}
             </td>
-            <td className="tabular py-2 text-right font-semibold text-slate-900">{formatUsd(s.costNano)}</td>
+            <td className="tabular py-2 pl-3 text-right font-semibold text-slate-900">{formatUsd(s.costNano)}</td>
           </tr>
         ))}
       </tbody>
@@ -84,30 +84,30 @@ export function RecentCallsTable({ rows }: { rows: LedgerRow[] }) {
       <table className="w-full text-sm" data-testid="recent-calls">
         <thead>
           <tr className="text-left text-xs text-slate-500">
-            <th className="pb-2 font-medium">Time</th>
-            <th className="pb-2 font-medium">Model</th>
-            <th className="pb-2 font-medium">Task</th>
-            <th className="pb-2 font-medium">Agent</th>
-            <th className="pb-2 text-right font-medium">Tokens in / out</th>
-            <th className="pb-2 text-right font-medium">Cost</th>
+            <th className="pb-2 pr-3 font-medium">Time</th>
+            <th className="pb-2 pr-3 font-medium">Model</th>
+            <th className="pb-2 pr-3 font-medium">Task</th>
+            <th className="pb-2 pr-3 font-medium">Agent</th>
+            <th className="pb-2 pl-3 text-right font-medium whitespace-nowrap">Tokens in / out</th>
+            <th className="pb-2 pl-3 text-right font-medium whitespace-nowrap">Cost</th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
           {rows.map((r) => (
             <tr key={r.id} className={r.status !== 'ok' ? 'bg-rose-50/50' : undefined}>
-              <td className="tabular whitespace-nowrap py-2 text-xs text-slate-500">{formatTime(r.occurredAt)}</td>
-              <td className="whitespace-nowrap py-2">
+              <td className="tabular whitespace-nowrap py-2 pr-3 text-xs text-slate-500">{formatTime(r.occurredAt)}</td>
+              <td className="whitespace-nowrap py-2 pr-3">
                 <span className="mr-2 text-slate-800">{r.modelName}</span>
                 <TierBadge tier={r.tier} />
                 {r.status !== 'ok' && <span className="ml-2 text-[11px] font-medium text-rose-600">{r.httpStatus ?? r.status}</span>}
               </td>
-              <td className="py-2 text-slate-600">{r.taskType ?? '—'}</td>
-              <td className="py-2 text-slate-600">{r.agent ?? '—'}</td>
-              <td className="tabular whitespace-nowrap py-2 text-right text-slate-600">
+              <td className="py-2 pr-3 text-slate-600">{r.taskType ? taskLabel(r.taskType) : '—'}</td>
+              <td className="py-2 pr-3 text-slate-600">{r.agent ?? '—'}</td>
+              <td className="tabular whitespace-nowrap py-2 pl-3 text-right text-slate-600">
                 {formatCount(r.inputTokens + r.cachedInputTokens + r.cacheWrite5mTokens + r.cacheWrite1hTokens)} /{' '}
                 {formatCount(r.outputTokens + r.reasoningTokens)}
               </td>
-              <td className="tabular whitespace-nowrap py-2 text-right font-medium text-slate-900">
+              <td className="tabular whitespace-nowrap py-2 pl-3 text-right font-medium text-slate-900">
                 {r.priceStatus === 'unpriced' ? <span className="text-amber-600">unpriced</span> : formatUsd(r.costNano)}
               </td>
             </tr>

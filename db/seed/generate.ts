@@ -1052,9 +1052,9 @@ export function generateDemoData(options: GenerateOptions): DemoData {
     const p = specs.findIndex((s) => s.id === plan.spec.projectId);
     const spec = specs[p]!;
     const durationMs = uniform(rng, 30, 90) * MINUTE;
-    // The Claims loop happened yesterday (the demo story); the others earlier in the window.
+    // The Claims loop happened yesterday during office hours (the demo story); the others earlier in the window.
     let start: number;
-    if (i === 0) start = nowMs - uniform(rng, 26, 44) * HOUR;
+    if (i === 0) start = Math.floor(nowMs / DAY) * DAY - DAY + uniform(rng, 8, 16) * HOUR;
     else {
       const day = Math.floor((startMs + DAY + rng.next() * Math.max(0, nowMs - startMs - 4 * DAY)) / DAY) * DAY;
       start = day + uniform(rng, 8, 16) * HOUR;

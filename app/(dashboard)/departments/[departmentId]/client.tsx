@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { DepartmentData } from '@/db/queries/dashboard';
 import { dailyChartRows } from '@/lib/charts/adapters';
+import { taskLabel } from '@/lib/format';
 import { spendQueryOptions } from '@/lib/query/spend';
 import { DailySpendChart } from '@/components/charts/daily-spend-chart';
 import { BreakdownList } from '@/components/dashboard/breakdown-list';
@@ -51,7 +52,7 @@ export function DepartmentClient({ department, initialData, canSeeAll }: {
           <BreakdownList rows={data.models} totalNano={data.summary.monthToDateNano} testId="by-model" />
         </Card>
         <Card title="By task type" subtitle="Month to date">
-          <BreakdownList rows={data.tasks} totalNano={data.summary.monthToDateNano} testId="by-task" />
+          <BreakdownList rows={data.tasks.map((t) => ({ ...t, label: taskLabel(t.label) }))} totalNano={data.summary.monthToDateNano} testId="by-task" />
         </Card>
       </div>
     </>
