@@ -13,12 +13,12 @@ test.describe('signing in', () => {
     await page.getByLabel('Email').fill('cfo@example.com');
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert')).toHaveText('Email or password is incorrect.');
+    await expect(page.getByTestId('sign-in-error')).toHaveText('Email or password is incorrect.');
 
     await page.getByLabel('Email').fill('nobody@example.com');
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert')).toHaveText('Email or password is incorrect.');
+    await expect(page.getByTestId('sign-in-error')).toHaveText('Email or password is incorrect.');
     await expect(page).toHaveURL(/\/sign-in/);
   });
 

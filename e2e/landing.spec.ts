@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { dollars, expect, ledgerMonthToDate, signIn, test, USERS, type DemoRole } from './fixtures';
 
-const SCREENS = 'test-results/screens';
+const SCREENS = 'reports/screens';
 
 for (const role of Object.keys(USERS) as DemoRole[]) {
   test(`${role} lands on their page with real seeded numbers`, async ({ page, request }) => {

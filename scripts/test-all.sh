@@ -4,15 +4,16 @@
 # against that build (PGlite, or E2E_DATABASE_URL when set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p test-results
+mkdir -p reports
+dbname() { if [ -n "${1:-}" ]; then echo "postgres server"; else echo "pglite"; fi; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$1"; }
 
 step "typecheck"; npm run --silent typecheck
 step "lint"; npm run --silent lint
-step "unit tests"; npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=test-results/unit.json
-step "integration tests (${TEST_DATABASE_URL:+postgres server}${TEST_DATABASE_URL:-pglite})"
-npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=test-results/integration.json
+step "unit tests"; npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=reports/unit.json
+step "integration tests ($(dbname "${TEST_DATABASE_URL:-}"))"
+npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=reports/integration.json
 step "production build"; npm run --silent build
-step "browser tests (${E2E_DATABASE_URL:+postgres server}${E2E_DATABASE_URL:-pglite})"
-PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/e2e.json npx playwright test --reporter=list,json
-node scripts/lib/test-summary.mjs test-results/unit.json test-results/integration.json test-results/e2e.json
+step "browser tests ($(dbname "${E2E_DATABASE_URL:-}"))"
+PLAYWRIGHT_JSON_OUTPUT_NAME=reports/e2e.json npx playwright test --reporter=list,json
+node scripts/lib/test-summary.mjs reports/unit.json reports/integration.json reports/e2e.json

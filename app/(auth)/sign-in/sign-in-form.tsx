@@ -55,7 +55,7 @@ export function SignInForm({ callbackUrl, initialError, oidc }: { callbackUrl: s
           />
         </label>
         {error && (
-          <p role="alert" className="rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-700">
+          <p role="alert" data-testid="sign-in-error" className="rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-700">
             {error}
           </p>
         )}
