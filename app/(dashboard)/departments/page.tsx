@@ -53,7 +53,7 @@ export default async function DepartmentsPage() {
                     {budget ? (
                       <div className="flex items-center gap-3">
                         <UsageBar bps={budget.useBps} thresholds={budget.alertThresholds} label={`${d.name} budget used`} />
-                        <span className="tabular w-24 shrink-0 text-right text-xs text-slate-600">
+                        <span className="tabular w-32 shrink-0 whitespace-nowrap text-right text-xs text-slate-600">
                           {formatBps(budget.useBps)} of {formatUsd(budget.limit, { compact: true })}
                         </span>
                       </div>
