@@ -51,7 +51,7 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
       db,
       kind: 'postgres',
       query: async <T,>(text: string, params: unknown[] = []) =>
-        (await client.unsafe(text, params as never[])) as unknown as T[],
+        (await client.unsafe(text, params.map(arrayParam) as never[])) as unknown as T[],
       withAdvisoryLock: async (key, fn) => {
         const conn = await client.reserve();
         try {
@@ -81,6 +81,21 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
     withAdvisoryLock: (_key, fn) => fn(),
     close: () => client.close(),
   };
+}
+
+/**
+ * postgres.js cannot bind a plain JS array through `unsafe`; queries cast
+ * their array parameters (`$1::text[]`, `$2::int8[]`), so the array travels as
+ * a Postgres array literal. PGlite binds arrays itself.
+ */
+export function arrayParam(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  const items = value.map((item: unknown) => {
+    if (item === null || item === undefined) return 'NULL';
+    const text = item instanceof Date ? item.toISOString() : String(item);
+    return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  });
+  return `{${items.join(',')}}`;
 }
 
 const globalForDb = globalThis as unknown as { __tollgateDb?: Promise<DbHandle> };

@@ -4,3 +4,4 @@ export * from './catalog';
 export * from './ledger';
 export * from './governance';
 export * from './outcomes';
+export * from './billing';

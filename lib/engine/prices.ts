@@ -1,0 +1,81 @@
+/**
+ * Which price bills an event: the version in force at the event's own time
+ * (prices are versioned by effective date), at the service tier it ran on,
+ * and at the context tier its prompt reached. Backfilled events older than
+ * every known price get the earliest known one, and say so.
+ */
+import type { PriceKind, PriceStatus, ServiceTier } from './enums';
+import type { PriceRates } from './pricing';
+
+export interface PriceVersion extends PriceRates {
+  id: number;
+  modelId: string;
+  kind: PriceKind;
+  /** Null for list prices; the organisation for negotiated and amortised ones. */
+  organisationId: string | null;
+  serviceTier: ServiceTier;
+  contextTierMinTokens: number;
+  effectiveFrom: Date;
+}
+
+export interface PriceChoice {
+  price: PriceVersion;
+  status: Exclude<PriceStatus, 'unpriced'>;
+}
+
+/**
+ * Picks from one model's versions of one kind and service tier: the latest
+ * whose effective date is at or before `at`, else the earliest. Among versions
+ * in force, the highest context tier the prompt reaches.
+ */
+function pick(versions: readonly PriceVersion[], at: Date, promptTokens: number): PriceChoice | null {
+  if (versions.length === 0) return null;
+  const t = at.getTime();
+  let effective: number | null = null;
+  let earliest = Infinity;
+  for (const v of versions) {
+    const from = v.effectiveFrom.getTime();
+    if (from <= t && (effective === null || from > effective)) effective = from;
+    if (from < earliest) earliest = from;
+  }
+  const status = effective === null ? 'earliest_known' : 'priced';
+  const date = effective ?? earliest;
+  let best: PriceVersion | null = null;
+  for (const v of versions) {
+    if (v.effectiveFrom.getTime() !== date || v.contextTierMinTokens > promptTokens) continue;
+    if (!best || v.contextTierMinTokens > best.contextTierMinTokens) best = v;
+  }
+  return best ? { price: best, status } : null;
+}
+
+export interface PricedEvent {
+  /** What the organisation pays: its negotiated or amortised price where one exists, else list. */
+  billed: PriceChoice | null;
+  /** The public list price, for list-vs-contracted reporting; null for models with no list price. */
+  list: PriceChoice | null;
+}
+
+
+/**
+ * Prices an event from all versions known for its model. A service tier with
+ * no price of its own falls back to standard.
+ */
+export function choosePrices(
+  versions: readonly PriceVersion[],
+  input: { organisationId: string; at: Date; promptTokens: number; serviceTier: ServiceTier },
+): PricedEvent {
+  const of = (kinds: readonly PriceKind[], tier: ServiceTier) =>
+    versions.filter(
+      (v) =>
+        kinds.includes(v.kind) &&
+        v.serviceTier === tier &&
+        (v.organisationId === null || v.organisationId === input.organisationId),
+    );
+  const inTier = (kinds: readonly PriceKind[]) => {
+    const own = of(kinds, input.serviceTier);
+    return own.length > 0 || input.serviceTier === 'standard' ? own : of(kinds, 'standard');
+  };
+  const list = pick(inTier(['list']), input.at, input.promptTokens);
+  const contracted = pick(inTier(['negotiated', 'amortised']), input.at, input.promptTokens);
+  return { billed: contracted ?? list, list };
+}

@@ -1,0 +1,218 @@
+/**
+ * POST /api/v1/usage end to end: per-event validation and errors, pricing at
+ * the event's own time, idempotency, group commit under concurrency, and
+ * rollups that stay equal to the raw ledger.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setDb } from '@/db/client';
+import { seedDatabase } from '@/db/seed';
+import { DEPARTMENT_IDS, ORG_ID } from '@/db/seed/fixtures';
+import { POST as postUsage } from '@/app/api/v1/usage/route';
+import { clearApiKeyCache } from '@/lib/http/authenticate';
+import { ingestedEventId } from '@/lib/server/ingest-usage';
+import { invalidatePriceBook } from '@/lib/server/price-book';
+import { createTestDb, type TestDb } from '../support/db';
+
+const AGENT_KEY = 'tg_ingestAgentKey00000000000000000000000000';
+const ADMIN_KEY = 'tg_ingestAdminKey00000000000000000000000000';
+let db: TestDb;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedDatabase(db, { events: 500, days: 10, now: new Date(), seed: 3, demoKey: AGENT_KEY, adminKey: ADMIN_KEY });
+  setDb(db);
+  clearApiKeyCache();
+  invalidatePriceBook();
+});
+
+afterAll(async () => {
+  await db?.dispose();
+});
+
+interface IngestBody {
+  accepted: number;
+  duplicates: number;
+  errors: { index: number; type: string; message: string }[];
+  ids: { index: number; id: string }[];
+}
+
+function post(body: unknown, options: { key?: string; contentType?: string; raw?: string } = {}) {
+  return postUsage(
+    new Request('http://localhost/api/v1/usage', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${options.key ?? AGENT_KEY}`, 'content-type': options.contentType ?? 'application/json' },
+      body: options.raw ?? JSON.stringify(body),
+    }),
+  );
+}
+
+async function ingest(events: unknown[]): Promise<IngestBody> {
+  const response = await post({ events });
+  expect(response.status).toBe(200);
+  return (await response.json()) as IngestBody;
+}
+
+const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+let counter = 0;
+const event = (over: Record<string, unknown> = {}) => ({
+  id: `ext-${Date.now()}-${counter++}`,
+  timestamp: hoursAgo(1),
+  provider: 'openai',
+  model: 'gpt-5',
+  usage: { prompt_tokens: 2006, completion_tokens: 300, total_tokens: 2306, prompt_tokens_details: { cached_tokens: 1920 } },
+  task: 'summarize',
+  ...over,
+});
+
+async function ledgerCount() {
+  const [row] = await db.query<{ n: string }>('select count(*)::text as n from ledger_events');
+  return Number(row!.n);
+}
+
+async function rollupsMatchLedger() {
+  const [raw] = await db.query<{ cost: string; n: string; tokens: string }>(
+    'select sum(cost_nano)::text as cost, count(*)::text as n, sum(input_tokens + cached_input_tokens + output_tokens + reasoning_tokens)::text as tokens from ledger_events',
+  );
+  const [roll] = await db.query<{ cost: string; n: string; tokens: string }>(
+    'select sum(cost_nano)::text as cost, sum(requests)::text as n, sum(input_tokens + cached_input_tokens + output_tokens + reasoning_tokens)::text as tokens from ledger_hourly',
+  );
+  expect(roll).toEqual(raw);
+}
+
+describe('POST /api/v1/usage', () => {
+  it('accepts an event, prices it exactly and attributes it to the key', async () => {
+    const e = event({ session: 'ses_ingest_1', workflow_run: 'run_ingest_1', project: 'prj_motor_claims' });
+    const body = await ingest([e]);
+    expect(body).toMatchObject({ accepted: 1, duplicates: 0, errors: [] });
+    const [row] = await db.query<Record<string, string | number | null>>(
+      `select id, model_id, department_id, project_id, api_key_id, session_id, workflow_run_id, task_type, input_tokens,
+              cached_input_tokens, output_tokens, cost_nano::text as cost, price_status, source from ledger_events where idempotency_key = $1`,
+      [e.id],
+    );
+    expect(row).toMatchObject({
+      id: ingestedEventId(ORG_ID, e.id),
+      model_id: 'openai/gpt-5',
+      department_id: DEPARTMENT_IDS.claims,
+      project_id: 'prj_motor_claims',
+      api_key_id: 'key_claims_agent',
+      session_id: 'ses_ingest_1',
+      workflow_run_id: 'run_ingest_1',
+      task_type: 'summarize',
+      input_tokens: 86,
+      cached_input_tokens: 1920,
+      output_tokens: 300,
+      cost: '3347500', // 86 × $1.25 + 1920 × $0.125 + 300 × $10 per 1M = $0.0033475
+      price_status: 'priced',
+      source: 'ingest',
+    });
+    expect(body.ids).toEqual([{ index: 0, id: row!.id }]);
+    await rollupsMatchLedger();
+  });
+
+  it('re-sending a batch changes nothing and reports duplicates', async () => {
+    const batch = [event(), event({ provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', usage: { input_tokens: 2095, output_tokens: 503 } })];
+    expect(await ingest(batch)).toMatchObject({ accepted: 2, duplicates: 0 });
+    const before = await ledgerCount();
+    const [costBefore] = await db.query<{ c: string }>('select sum(cost_nano)::text as c from ledger_hourly');
+    expect(await ingest(batch)).toMatchObject({ accepted: 0, duplicates: 2, errors: [] });
+    expect(await ledgerCount()).toBe(before);
+    const [costAfter] = await db.query<{ c: string }>('select sum(cost_nano)::text as c from ledger_hourly');
+    expect(costAfter).toEqual(costBefore);
+    // The same id twice in one batch is one row and one duplicate.
+    const twin = event();
+    expect(await ingest([twin, twin])).toMatchObject({ accepted: 1, duplicates: 1 });
+    await rollupsMatchLedger();
+  });
+
+  it('prices a dated model snapshot as its catalog model', async () => {
+    const e = event({ provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', usage: { input_tokens: 2095, output_tokens: 503 } });
+    await ingest([e]);
+    const [row] = await db.query<{ cost: string; model_id: string }>('select cost_nano::text as cost, model_id from ledger_events where idempotency_key = $1', [e.id]);
+    expect(row).toEqual({ cost: '13830000', model_id: 'anthropic/claude-sonnet-4-5' });
+  });
+
+  it('flags an unknown model as unpriced instead of silently costing $0', async () => {
+    const e = event({ provider: 'openai_compatible', model: 'mystery-model-7b' });
+    expect(await ingest([e])).toMatchObject({ accepted: 1 });
+    const [row] = await db.query<{ price_status: string; model_id: string | null }>('select price_status, model_id from ledger_events where idempotency_key = $1', [e.id]);
+    expect(row).toEqual({ price_status: 'unpriced', model_id: null });
+    const [roll] = await db.query<{ n: string }>("select sum(unpriced)::text as n from ledger_hourly where model_name = 'mystery-model-7b'");
+    expect(roll!.n).toBe('1');
+  });
+
+  it('prices a backfill older than the catalog at the earliest known price, and marks it', async () => {
+    const e = event({ timestamp: '2024-02-01T10:00:00Z' });
+    await ingest([e]);
+    const [row] = await db.query<{ price_status: string; cost: string }>('select price_status, cost_nano::text as cost from ledger_events where idempotency_key = $1', [e.id]);
+    expect(row).toEqual({ price_status: 'earliest_known', cost: '3347500' });
+  });
+
+  it('gives each bad event its own error and index, writes none of them, and keeps the good ones', async () => {
+    const before = await ledgerCount();
+    const good = event();
+    const body = await ingest([
+      event({ usage: { prompt_tokens: -5, completion_tokens: 1 } }),
+      event({ usage: { prompt_tokens: 1.5, completion_tokens: 1 } }),
+      event({ usage: { prompt_tokens: 10, completion_tokens: 1, prompt_tokens_details: { cached_tokens: 11 } } }),
+      event({ provider: 'acme-ai' }),
+      event({ timestamp: new Date(Date.now() + 86_400_000).toISOString() }),
+      event({ provider: 'anthropic', usage: { prompt_tokens: 10, completion_tokens: 2 } }),
+      good,
+      event({ project: 'prj_sme_underwriting' }),
+      event({ project: 'prj_nope' }),
+      event({ timestamp: 'yesterday' }),
+      { id: 'x' },
+      event({ surprise: true }),
+    ]);
+    expect(body.accepted).toBe(1);
+    expect(body.errors.map((e) => e.index)).toEqual([0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11]);
+    const messages = body.errors.map((e) => e.message);
+    expect(messages[0]).toMatch(/prompt_tokens must not be negative/);
+    expect(messages[1]).toMatch(/whole number/);
+    expect(messages[2]).toMatch(/cached_tokens \(11\) is larger than prompt_tokens/);
+    expect(messages[3]).toMatch(/unknown provider "acme-ai"/);
+    expect(messages[4]).toMatch(/in the future/);
+    expect(messages[5]).toMatch(/not an Anthropic usage object/);
+    expect(body.errors[6]).toMatchObject({ type: 'permission_error' });
+    expect(messages[7]).toMatch(/unknown project/);
+    expect(messages[10]).toMatch(/unknown field "surprise"/);
+    expect(await ledgerCount()).toBe(before + 1);
+  });
+
+  it('refuses whole requests that are not a valid batch, writing nothing', async () => {
+    const before = await ledgerCount();
+    const expectError = async (response: Response, status: number) => {
+      expect(response.status).toBe(status);
+      expect(((await response.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
+    };
+    await expectError(await post(null, { raw: '{"events": [' }), 400);
+    await expectError(await post({ events: [] }), 400);
+    await expectError(await post({ nope: 1 }), 400);
+    await expectError(await post({ events: [event()] }, { contentType: 'text/plain' }), 400);
+    await expectError(await post({ events: Array.from({ length: 1001 }, () => event()) }), 400);
+    await expectError(await post(null, { raw: JSON.stringify({ events: [event({ model: 'x'.repeat(150), pad: 'y'.repeat(6 * 1024 * 1024) })] }) }), 413);
+    expect(await ledgerCount()).toBe(before);
+  });
+
+  it('keeps ops keys and unknown keys out', async () => {
+    expect((await post({ events: [event()] }, { key: ADMIN_KEY })).status).toBe(403);
+    expect((await post({ events: [event()] }, { key: 'tg_bogus' })).status).toBe(401);
+  });
+
+  it('group-commits concurrent batches: every accepted event is written once, rollups stay exact', async () => {
+    const before = await ledgerCount();
+    const batches = Array.from({ length: 40 }, (_, b) =>
+      Array.from({ length: 25 }, (_, i) =>
+        event({ id: `conc-${b}-${i}`, timestamp: hoursAgo((b * 25 + i) % 30), model: i % 2 ? 'gpt-5' : 'gpt-4.1-mini' }),
+      ),
+    );
+    // Each batch sent twice, all at once: half the sends must come back as duplicates.
+    const results = await Promise.all([...batches, ...batches].map((batch) => ingest(batch)));
+    const accepted = results.reduce((n, r) => n + r.accepted, 0);
+    const duplicates = results.reduce((n, r) => n + r.duplicates, 0);
+    expect(accepted).toBe(1000);
+    expect(duplicates).toBe(1000);
+    expect(await ledgerCount()).toBe(before + 1000);
+    await rollupsMatchLedger();
+  });
+});
