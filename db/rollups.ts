@@ -86,11 +86,49 @@ export async function rebuildRollups(executor: Executor, opts: RefreshRollupsOpt
   `);
 }
 
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * Rebuilds the daily per-key rollup for the UTC days touching [from, to):
+ * a partial day is widened to the whole day, so a day is always rebuilt from
+ * all of its events.
+ */
+export async function rebuildKeyRollups(executor: Executor, opts: RefreshRollupsOptions): Promise<void> {
+  const from = opts.from ? new Date(Math.floor(opts.from.getTime() / DAY_MS) * DAY_MS) : undefined;
+  const to = opts.to ? new Date(Math.ceil(opts.to.getTime() / DAY_MS) * DAY_MS) : undefined;
+  if (from && to && from.getTime() >= to.getTime()) return;
+  const dayRange: SQL[] = [];
+  const eventRange: SQL[] = [];
+  if (from) {
+    dayRange.push(sql`and day >= ${from.toISOString().slice(0, 10)}::date`);
+    eventRange.push(sql`and occurred_at >= ${from.toISOString()}::timestamptz`);
+  }
+  if (to) {
+    dayRange.push(sql`and day < ${to.toISOString().slice(0, 10)}::date`);
+    eventRange.push(sql`and occurred_at < ${to.toISOString()}::timestamptz`);
+  }
+  await executor.execute(
+    sql`delete from ledger_daily_keys where organisation_id = ${opts.organisationId} ${sql.join(dayRange, sql` `)}`,
+  );
+  await executor.execute(sql`
+    insert into ledger_daily_keys (organisation_id, day, api_key_id, department_id, requests, tokens, cost_nano)
+    select organisation_id, (occurred_at at time zone 'UTC')::date, api_key_id, department_id, count(*),
+           coalesce(sum(input_tokens::bigint + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens), 0),
+           coalesce(sum(cost_nano), 0)
+      from ledger_events
+     where organisation_id = ${opts.organisationId} and api_key_id is not null ${sql.join(eventRange, sql` `)}
+     group by 1, 2, 3, 4
+  `);
+}
+
 /**
  * Recomputes the `ledger_hourly` rows of the organisation for the hours in
  * [from, to) (every hour when both are omitted) from `ledger_events`, in one
  * transaction.
  */
 export async function refreshRollups(handle: DbHandle, opts: RefreshRollupsOptions): Promise<void> {
-  await handle.db.transaction(async (tx) => rebuildRollups(tx, opts));
+  await handle.db.transaction(async (tx) => {
+    await rebuildRollups(tx, opts);
+    await rebuildKeyRollups(tx, opts);
+  });
 }

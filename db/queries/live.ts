@@ -1,4 +1,4 @@
-/** Read models for the ops live view: today's top keys and the busiest sessions of the last hour. */
+/** Read models for the ops live view: today's top keys (from the daily key rollup) and the busiest sessions of the last hour. */
 import { startOfUtcDay } from '@/lib/engine/periods';
 import type { ReadScope } from './scope';
 
@@ -11,13 +11,14 @@ export interface TopKey {
   requests: number;
 }
 
+/** Today's biggest keys, from the daily per-key rollup. */
 export async function topKeysToday(scope: ReadScope, limit = 8): Promise<TopKey[]> {
   const rows = await scope.db.query<{ id: string; name: string; prefix: string; dep: string | null; cost: string; requests: string }>(
-    `select k.id, k.name, k.prefix, d.name as dep, sum(e.cost_nano)::text as cost, count(*)::text as requests
-       from ledger_events e join api_keys k on k.id = e.api_key_id left join departments d on d.id = k.department_id
-      where e.organisation_id = $1 and ($2::text is null or e.department_id = $2) and e.occurred_at >= $3::timestamptz
-      group by k.id, k.name, k.prefix, d.name order by sum(e.cost_nano) desc, k.id limit $4`,
-    [scope.organisationId, scope.departmentId, startOfUtcDay(scope.now).toISOString(), limit],
+    `select k.id, k.name, k.prefix, d.name as dep, sum(r.cost_nano)::text as cost, sum(r.requests)::text as requests
+       from ledger_daily_keys r join api_keys k on k.id = r.api_key_id left join departments d on d.id = k.department_id
+      where r.organisation_id = $1 and ($2::text is null or r.department_id = $2) and r.day = $3::date
+      group by k.id, k.name, k.prefix, d.name order by sum(r.cost_nano) desc, k.id limit $4`,
+    [scope.organisationId, scope.departmentId, startOfUtcDay(scope.now).toISOString().slice(0, 10), limit],
   );
   return rows.map((r) => ({
     apiKeyId: r.id,

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, pgTable, real, text, timestamp, unique, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, date, index, integer, pgTable, real, text, timestamp, unique, uniqueIndex } from 'drizzle-orm/pg-core';
 import {
   CALL_STATUSES,
   COST_SOURCES,
@@ -128,3 +128,26 @@ export const ledgerHourly = pgTable(
   ],
 );
 export type LedgerHourly = typeof ledgerHourly.$inferSelect;
+
+/**
+ * Daily spend per API key, kept in step with the ledger like the hourly
+ * rollups: top-N keys and key budgets read it instead of scanning the ledger.
+ * Only rows written with a key are counted here.
+ */
+export const ledgerDailyKeys = pgTable(
+  'ledger_daily_keys',
+  {
+    organisationId: text('organisation_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    apiKeyId: text('api_key_id').notNull(),
+    departmentId: text('department_id'),
+    requests: bigint('requests', { mode: 'number' }).notNull().default(0),
+    tokens: bigint('tokens', { mode: 'number' }).notNull().default(0),
+    costNano: bigint('cost_nano', { mode: 'bigint' }).notNull().default(sql`0`),
+  },
+  (t) => [
+    unique('ledger_daily_keys_dims_uq').on(t.organisationId, t.day, t.apiKeyId, t.departmentId).nullsNotDistinct(),
+    index('ledger_daily_keys_org_day_idx').on(t.organisationId, t.day),
+  ],
+);
+export type LedgerDailyKey = typeof ledgerDailyKeys.$inferSelect;

@@ -6,7 +6,7 @@
 import { getTableColumns, getTableName, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Db, DbHandle } from '@/db/client';
-import { rebuildRollups } from '@/db/rollups';
+import { rebuildKeyRollups, rebuildRollups } from '@/db/rollups';
 import * as schema from '@/db/schema';
 import { apiKeyPrefix, generateApiKey, hashApiKey, hashPassword } from '@/lib/auth/secrets';
 import {
@@ -255,6 +255,7 @@ export async function seedDatabase(handle: DbHandle, options: SeedOptions = {}):
     step('insert ledger events');
     await insertBatched(tx, schema.budgets, data.budgets);
     await rebuildRollups(tx, { organisationId: ORG_ID });
+    await rebuildKeyRollups(tx, { organisationId: ORG_ID });
     step('rebuild hourly rollups');
     const [row] = rowsOf<{ n: number | string }>(
       await tx.execute(sql`select count(*) as n from ledger_hourly where organisation_id = ${ORG_ID}`),

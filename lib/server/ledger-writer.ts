@@ -5,7 +5,8 @@
  * go in together with the next one, as one statement. A caller's promise
  * resolves only after its rows are committed. The statement inserts the rows
  * (a duplicate idempotency key is skipped, never counted twice) and adds the
- * inserted rows, and only those, to the hourly rollups, atomically: rollups
+ * inserted rows, and only those, to the hourly and daily-key rollups,
+ * atomically: rollups
  * equal the raw ledger at every commit. If a combined commit fails, each
  * caller's rows are retried on their own so one bad write cannot sink others.
  */
@@ -112,6 +113,16 @@ with input as (
     cost_nano = h.cost_nano + excluded.cost_nano,
     list_cost_nano = h.list_cost_nano + excluded.list_cost_nano,
     saved_nano = h.saved_nano + excluded.saved_nano
+), keys as (
+  insert into ledger_daily_keys as k (organisation_id, day, api_key_id, department_id, requests, tokens, cost_nano)
+  select organisation_id, (occurred_at at time zone 'UTC')::date, api_key_id, department_id, count(*),
+    sum(input_tokens::bigint + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens),
+    sum(cost_nano)
+  from ins where api_key_id is not null group by 1, 2, 3, 4
+  on conflict on constraint ledger_daily_keys_dims_uq do update set
+    requests = k.requests + excluded.requests,
+    tokens = k.tokens + excluded.tokens,
+    cost_nano = k.cost_nano + excluded.cost_nano
 )
 select organisation_id, idempotency_key from ins`;
 
