@@ -22,6 +22,8 @@ export interface DbHandle {
   kind: DatabaseKind;
   /** Runs raw SQL and returns its rows, the same shape for both drivers. */
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** `COPY <table> (<columns>) FROM STDIN` in text format, streaming the given lines (tab-separated, `\\N` for null). */
+  copyIn(table: string, columns: readonly string[], lines: Iterable<string>): Promise<void>;
   /** Runs `fn` while holding a cluster-wide advisory lock (a no-op guard on PGlite, which has one client). */
   withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -52,6 +54,12 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
       kind: 'postgres',
       query: async <T,>(text: string, params: unknown[] = []) =>
         (await client.unsafe(text, params.map(arrayParam) as never[])) as unknown as T[],
+      copyIn: async (table, columns, lines) => {
+        const { Readable } = await import('node:stream');
+        const { pipeline } = await import('node:stream/promises');
+        const writable = await client.unsafe(`copy ${table} (${columns.join(', ')}) from stdin`).writable();
+        await pipeline(Readable.from(chunked(lines)), writable);
+      },
       withAdvisoryLock: async (key, fn) => {
         const conn = await client.reserve();
         try {
@@ -78,9 +86,27 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
     db,
     kind: 'pglite',
     query: async <T,>(text: string, params: unknown[] = []) => (await client.query<T>(text, params)).rows,
+    copyIn: async (table, columns, lines) => {
+      await client.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], {
+        blob: new Blob([...chunked(lines)]),
+      });
+    },
     withAdvisoryLock: (_key, fn) => fn(),
     close: () => client.close(),
   };
+}
+
+/** Groups lines into ~1 MB strings for COPY. */
+function* chunked(lines: Iterable<string>): Generator<string> {
+  let buffer = '';
+  for (const line of lines) {
+    buffer += `${line}\n`;
+    if (buffer.length >= 1 << 20) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer) yield buffer;
 }
 
 /**

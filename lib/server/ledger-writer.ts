@@ -10,6 +10,7 @@
  * equal the raw ledger at every commit. If a combined commit fails, each
  * caller's rows are retried on their own so one bad write cannot sink others.
  */
+import { randomBytes } from 'node:crypto';
 import type { DbHandle } from '@/db/client';
 import type { NewLedgerEvent } from '@/db/schema';
 
@@ -81,11 +82,15 @@ const DEFAULTS: Partial<Record<keyof LedgerRowInput, unknown>> = {
   attempt: 1,
 };
 
-const INSERT_SQL = `
-with input as (
-  select * from unnest(${COLUMNS.map(([, , type], i) => `$${i + 1}::${type}[]`).join(', ')})
-    as t(${COLUMNS.map(([, name]) => name).join(', ')})
-), ins as (
+const COLUMN_NAMES = COLUMNS.map(([, name]) => name);
+
+/**
+ * One statement: insert the rows of `source` (duplicates skipped), then add
+ * exactly the inserted rows to both rollups.
+ */
+function insertSql(source: string, result = 'select organisation_id, idempotency_key from ins'): string {
+  return `
+with input as (${source}), ins as (
   insert into ledger_events (${COLUMNS.map(([, name]) => name).join(', ')})
   select ${COLUMNS.map(([, name]) => name).join(', ')} from input
   on conflict do nothing
@@ -124,7 +129,12 @@ with input as (
     tokens = k.tokens + excluded.tokens,
     cost_nano = k.cost_nano + excluded.cost_nano
 )
-select organisation_id, idempotency_key from ins`;
+${result}`;
+}
+
+const INSERT_FROM_PARAMS_SQL = insertSql(
+  `select * from unnest(${COLUMNS.map(([, , type], i) => `$${i + 1}::${type}[]`).join(', ')}) as t(${COLUMN_NAMES.join(', ')})`,
+);
 
 function columnArrays(rows: readonly LedgerRowInput[]): unknown[] {
   return COLUMNS.map(([key]) =>
@@ -137,12 +147,51 @@ function columnArrays(rows: readonly LedgerRowInput[]): unknown[] {
   );
 }
 
+/** A value in COPY text format. */
+function copyField(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  const text = value instanceof Date ? value.toISOString() : String(value);
+  return text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+function* copyLines(rows: readonly LedgerRowInput[]): Generator<string> {
+  for (const row of rows) {
+    let line = '';
+    for (let c = 0; c < COLUMNS.length; c++) {
+      const key = COLUMNS[c]![0];
+      line += (c === 0 ? '' : '\t') + copyField(row[key] ?? DEFAULTS[key] ?? null);
+    }
+    yield line;
+  }
+}
+
+/**
+ * The bulk path, for imports and backfills: COPY the rows into an unlogged
+ * staging table, then one statement moves them into the ledger with the same
+ * idempotency and rollup rules as `insertLedgerRows`. Returns how many rows
+ * were new.
+ */
+export async function bulkInsertLedgerRows(db: DbHandle, rows: readonly LedgerRowInput[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const stage = `ledger_stage_${randomBytes(6).toString('hex')}`;
+  await db.query(
+    `create unlogged table ${stage} (${COLUMNS.map(([, name, type]) => `${name} ${type}`).join(', ')})`,
+  );
+  try {
+    await db.copyIn(stage, COLUMN_NAMES, copyLines(rows));
+    const [row] = await db.query<{ n: string }>(insertSql(`select * from ${stage}`, 'select count(*)::text as n from ins'));
+    return Number(row?.n ?? 0);
+  } finally {
+    await db.query(`drop table if exists ${stage}`);
+  }
+}
+
 const dedupeKey = (organisationId: string, key: string) => `${organisationId}\u0000${key}`;
 
 /** Inserts rows and their rollup increments in one statement; returns the keys that were new. */
 export async function insertLedgerRows(db: DbHandle, rows: readonly LedgerRowInput[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const inserted = await db.query<{ organisation_id: string; idempotency_key: string }>(INSERT_SQL, columnArrays(rows));
+  const inserted = await db.query<{ organisation_id: string; idempotency_key: string }>(INSERT_FROM_PARAMS_SQL, columnArrays(rows));
   return new Set(inserted.map((r) => dedupeKey(r.organisation_id, r.idempotency_key)));
 }
 

@@ -10,6 +10,7 @@ import { DEPARTMENT_IDS, ORG_ID } from '@/db/seed/fixtures';
 import { POST as postUsage } from '@/app/api/v1/usage/route';
 import { clearApiKeyCache } from '@/lib/http/authenticate';
 import { ingestedEventId } from '@/lib/server/ingest-usage';
+import { bulkInsertLedgerRows, type LedgerRowInput } from '@/lib/server/ledger-writer';
 import { invalidatePriceBook } from '@/lib/server/price-book';
 import { createTestDb, type TestDb } from '../support/db';
 
@@ -218,6 +219,36 @@ describe('POST /api/v1/usage', () => {
     expect(accepted).toBe(1000);
     expect(duplicates).toBe(1000);
     expect(await ledgerCount()).toBe(before + 1000);
+    await rollupsMatchLedger();
+  });
+
+  it('bulk path: COPY through a staging table, same idempotency and rollup rules', async () => {
+    const before = await ledgerCount();
+    const rows: LedgerRowInput[] = Array.from({ length: 3_000 }, (_, i) => ({
+      id: `bulk_${i}`,
+      idempotencyKey: `bulk-${i}`,
+      organisationId: ORG_ID,
+      occurredAt: new Date(Date.now() - (i % 72) * 3_600_000),
+      source: 'import',
+      provider: 'openai',
+      modelName: 'gpt-4.1-mini',
+      modelId: 'openai/gpt-4.1-mini',
+      tier: 'small',
+      departmentId: DEPARTMENT_IDS.claims,
+      projectId: 'prj_motor_claims',
+      apiKeyId: i % 2 ? 'key_claims_agent' : null,
+      routeReason: i === 7 ? 'tab\there, newline\nthere, back\\slash' : null,
+      inputTokens: 100 + i,
+      outputTokens: 10,
+      costNano: BigInt(40_000 + i * 400 + 16_000),
+      listCostNano: BigInt(40_000 + i * 400 + 16_000),
+      priceStatus: 'priced',
+    }));
+    expect(await bulkInsertLedgerRows(db, rows)).toBe(3_000);
+    expect(await bulkInsertLedgerRows(db, rows.slice(0, 500))).toBe(0);
+    expect(await ledgerCount()).toBe(before + 3_000);
+    const [odd] = await db.query<{ route_reason: string }>("select route_reason from ledger_events where id = 'bulk_7'");
+    expect(odd!.route_reason).toBe('tab\there, newline\nthere, back\\slash');
     await rollupsMatchLedger();
   });
 });
