@@ -1,8 +1,10 @@
 /**
- * Hourly rollups of the ledger. `ledger_hourly` is derived data: for any hour
- * range it can be rebuilt from `ledger_events` with one DELETE and one
- * INSERT ... SELECT, in a transaction, so its totals always equal the raw
- * rows' totals to the nano-dollar. Works on PGlite and postgres.js alike.
+ * Rollups of the ledger: hourly (`ledger_hourly`), daily (`ledger_daily`) and
+ * daily per key (`ledger_daily_keys`). They are derived data: for any range
+ * each can be rebuilt from `ledger_events` with one DELETE and one
+ * INSERT ... SELECT, in a transaction, so their totals always equal the raw
+ * rows' totals to the nano-dollar. The ledger writer keeps them in step on
+ * every write. Works on PGlite and postgres.js alike.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db, DbHandle } from './client';
@@ -25,48 +27,82 @@ export function floorHour(at: Date): Date {
   return new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
 }
 
+const DAY_MS = 24 * HOUR_MS;
+
+export function floorDay(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);
+}
+
+export function ceilDay(at: Date): Date {
+  return new Date(Math.ceil(at.getTime() / DAY_MS) * DAY_MS);
+}
+
 /** Rounds a time up to a UTC hour boundary (an exact boundary stays). */
 export function ceilHour(at: Date): Date {
   return new Date(Math.ceil(at.getTime() / HOUR_MS) * HOUR_MS);
 }
 
 /**
- * Rebuilds the rollup rows of [from, to) inside an open transaction (or on a
+ * Rebuilds the hourly and daily rollup rows of [from, to) inside an open transaction (or on a
  * plain connection, if the caller accepts a non-atomic rebuild). Partial hours
  * at either end are widened to whole hours, so an hour is always rebuilt from
  * all of its events. Hours are UTC hours whatever the session time zone.
  */
 export async function rebuildRollups(executor: Executor, opts: RefreshRollupsOptions): Promise<void> {
-  const from = opts.from ? floorHour(opts.from) : undefined;
-  const to = opts.to ? ceilHour(opts.to) : undefined;
-  if (from && to && from.getTime() >= to.getTime()) return;
+  await rebuildGrain(executor, opts, {
+    table: 'ledger_hourly',
+    column: 'hour',
+    bucket: sql`date_trunc('hour', occurred_at, 'UTC')`,
+    from: opts.from ? floorHour(opts.from) : undefined,
+    to: opts.to ? ceilHour(opts.to) : undefined,
+    literal: (at) => sql`${at.toISOString()}::timestamptz`,
+  });
+  await rebuildGrain(executor, opts, {
+    table: 'ledger_daily',
+    column: 'day',
+    bucket: sql`(occurred_at at time zone 'UTC')::date`,
+    from: opts.from ? floorDay(opts.from) : undefined,
+    to: opts.to ? ceilDay(opts.to) : undefined,
+    literal: (at) => sql`${at.toISOString().slice(0, 10)}::date`,
+  });
+}
 
-  const hourRange: SQL[] = [];
+interface Grain {
+  table: 'ledger_hourly' | 'ledger_daily';
+  column: 'hour' | 'day';
+  bucket: SQL;
+  /** The range widened to whole buckets. */
+  from?: Date;
+  to?: Date;
+  literal(at: Date): SQL;
+}
+
+async function rebuildGrain(executor: Executor, opts: RefreshRollupsOptions, grain: Grain): Promise<void> {
+  const { from, to } = grain;
+  if (from && to && from.getTime() >= to.getTime()) return;
+  const table = sql.raw(grain.table);
+  const column = sql.raw(grain.column);
+  const bucketRange: SQL[] = [];
   const eventRange: SQL[] = [];
   if (from) {
-    const iso = from.toISOString();
-    hourRange.push(sql`and hour >= ${iso}::timestamptz`);
-    eventRange.push(sql`and occurred_at >= ${iso}::timestamptz`);
+    bucketRange.push(sql`and ${column} >= ${grain.literal(from)}`);
+    eventRange.push(sql`and occurred_at >= ${from.toISOString()}::timestamptz`);
   }
   if (to) {
-    const iso = to.toISOString();
-    hourRange.push(sql`and hour < ${iso}::timestamptz`);
-    eventRange.push(sql`and occurred_at < ${iso}::timestamptz`);
+    bucketRange.push(sql`and ${column} < ${grain.literal(to)}`);
+    eventRange.push(sql`and occurred_at < ${to.toISOString()}::timestamptz`);
   }
-
-  await executor.execute(
-    sql`delete from ledger_hourly where organisation_id = ${opts.organisationId} ${sql.join(hourRange, sql` `)}`,
-  );
+  await executor.execute(sql`delete from ${table} where organisation_id = ${opts.organisationId} ${sql.join(bucketRange, sql` `)}`);
   await executor.execute(sql`
-    insert into ledger_hourly (
-      organisation_id, hour, department_id, project_id, model_name, tier, task_type,
+    insert into ${table} (
+      organisation_id, ${column}, department_id, project_id, model_name, tier, task_type,
       requests, errors, cache_hits, unpriced,
       input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
       cost_nano, list_cost_nano, saved_nano
     )
     select
       organisation_id,
-      date_trunc('hour', occurred_at, 'UTC') as hour,
+      ${grain.bucket},
       department_id, project_id, model_name, tier, task_type,
       count(*),
       count(*) filter (where status <> 'ok'),
@@ -86,7 +122,6 @@ export async function rebuildRollups(executor: Executor, opts: RefreshRollupsOpt
   `);
 }
 
-const DAY_MS = 24 * HOUR_MS;
 
 /**
  * Rebuilds the daily per-key rollup for the UTC days touching [from, to):
@@ -94,8 +129,8 @@ const DAY_MS = 24 * HOUR_MS;
  * all of its events.
  */
 export async function rebuildKeyRollups(executor: Executor, opts: RefreshRollupsOptions): Promise<void> {
-  const from = opts.from ? new Date(Math.floor(opts.from.getTime() / DAY_MS) * DAY_MS) : undefined;
-  const to = opts.to ? new Date(Math.ceil(opts.to.getTime() / DAY_MS) * DAY_MS) : undefined;
+  const from = opts.from ? floorDay(opts.from) : undefined;
+  const to = opts.to ? ceilDay(opts.to) : undefined;
   if (from && to && from.getTime() >= to.getTime()) return;
   const dayRange: SQL[] = [];
   const eventRange: SQL[] = [];

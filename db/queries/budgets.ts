@@ -47,18 +47,20 @@ const MEASURE: Record<BudgetMetric, { rollup: string; raw: string }> = {
   requests: { rollup: 'sum(requests)', raw: 'count(*)' },
 };
 
-/** Organisation, department and project budgets read the rollups; key, user and session budgets read the ledger. */
+/** Organisation, department and project budgets read the daily rollups (windows start on UTC days); key, user and session budgets read the ledger. */
 async function usedInWindow(scope: ReadScope, budget: BudgetRow): Promise<bigint> {
   const from = windowStart(budget.window, scope.now);
   const params: unknown[] = [scope.organisationId, from?.toISOString() ?? null];
+  const fromDay = from ? from.toISOString().slice(0, 10) : null;
   const measure = MEASURE[budget.metric];
   let sql: string;
   if (budget.scope_type === 'organisation' || budget.scope_type === 'department' || budget.scope_type === 'project') {
     const filter =
       budget.scope_type === 'organisation' ? '' : budget.scope_type === 'department' ? 'and department_id = $3' : 'and project_id = $3';
     if (filter) params.push(budget.scope_id);
-    sql = `select (${measure.rollup})::text as used from ledger_hourly
-            where organisation_id = $1 and ($2::timestamptz is null or hour >= $2::timestamptz) ${filter}`;
+    params[1] = fromDay;
+    sql = `select (${measure.rollup})::text as used from ledger_daily
+            where organisation_id = $1 and ($2::date is null or day >= $2::date) ${filter}`;
   } else {
     const column = budget.scope_type === 'api_key' ? 'api_key_id' : budget.scope_type === 'user' ? 'user_id' : 'session_id';
     params.push(budget.scope_id);

@@ -9,6 +9,7 @@ import {
   addUtcMonths,
 
   samePointLastMonth,
+  isoDay,
   startOfUtcDay,
   startOfUtcHour,
   startOfUtcMonth,
@@ -107,7 +108,7 @@ export interface DailySpendPoint {
   requests: number;
 }
 
-/** Spend per UTC day and tier over the last `days` days, oldest first; days with no rows are absent (a gap, not a zero). */
+/** Spend per UTC day and tier over the last `days` days (daily rollups), oldest first; days with no rows are absent (a gap, not a zero). */
 export async function dailySpend(scope: ReadScope, days: number): Promise<DailySpendPoint[]> {
   const from = addDays(startOfUtcDay(scope.now), -(days - 1));
   const rows = await scope.db.query<{
@@ -118,17 +119,17 @@ export async function dailySpend(scope: ReadScope, days: number): Promise<DailyS
     total: string;
     requests: string;
   }>(
-    `select to_char(date_trunc('day', hour at time zone 'UTC'), 'YYYY-MM-DD') as day,
+    `select to_char(day, 'YYYY-MM-DD') as day,
             sum(cost_nano) filter (where tier = 'small')::text as small,
             sum(cost_nano) filter (where tier = 'frontier')::text as frontier,
             sum(saved_nano)::text as saved,
             sum(cost_nano)::text as total,
             sum(requests)::text as requests
-       from ledger_hourly
+       from ledger_daily
       where organisation_id = $1 and ($2::text is null or department_id = $2)
-        and hour >= $3::timestamptz and hour < $4::timestamptz
-      group by 1 order by 1`,
-    [scope.organisationId, scope.departmentId, from.toISOString(), throughNow(scope.now).toISOString()],
+        and day >= $3::date and day <= $4::date
+      group by day order by day`,
+    [scope.organisationId, scope.departmentId, isoDay(from), isoDay(scope.now)],
   );
   return rows.map((r) => ({
     date: r.day,
@@ -185,16 +186,16 @@ const BREAKDOWNS = {
 } as const;
 export type BreakdownBy = keyof typeof BREAKDOWNS;
 
-/** Month-to-date spend grouped by one dimension, largest first. */
+/** Month-to-date spend grouped by one dimension (daily rollups), largest first. */
 export async function monthToDateBreakdown(scope: ReadScope, by: BreakdownBy, limit = 10): Promise<BreakdownRow[]> {
   const dim = BREAKDOWNS[by];
   const rows = await scope.db.query<{ key: string | null; label: string; cost: string; requests: string }>(
     `select ${dim.column} as key, ${dim.label} as label, sum(h.cost_nano)::text as cost, sum(h.requests)::text as requests
-       from ledger_hourly h ${dim.join}
+       from ledger_daily h ${dim.join}
       where h.organisation_id = $1 and ($2::text is null or h.department_id = $2)
-        and h.hour >= $3::timestamptz and h.hour < $4::timestamptz
+        and h.day >= $3::date and h.day <= $4::date
       group by 1, 2 order by sum(h.cost_nano) desc, 1 limit $5`,
-    [scope.organisationId, scope.departmentId, startOfUtcMonth(scope.now).toISOString(), throughNow(scope.now).toISOString(), limit],
+    [scope.organisationId, scope.departmentId, isoDay(startOfUtcMonth(scope.now)), isoDay(scope.now), limit],
   );
   return rows.map((r) => ({ key: r.key ?? '', label: r.label, costNano: r.cost, requests: Number(r.requests) }));
 }

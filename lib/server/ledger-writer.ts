@@ -5,7 +5,7 @@
  * go in together with the next one, as one statement. A caller's promise
  * resolves only after its rows are committed. The statement inserts the rows
  * (a duplicate idempotency key is skipped, never counted twice) and adds the
- * inserted rows, and only those, to the hourly and daily-key rollups,
+ * inserted rows, and only those, to the hourly, daily and daily-key rollups,
  * atomically: rollups
  * equal the raw ledger at every commit. If a combined commit fails, each
  * caller's rows are retried on their own so one bad write cannot sink others.
@@ -84,6 +84,41 @@ const DEFAULTS: Partial<Record<keyof LedgerRowInput, unknown>> = {
 
 const COLUMN_NAMES = COLUMNS.map(([, name]) => name);
 
+const MEASURES = [
+  'requests',
+  'errors',
+  'cache_hits',
+  'unpriced',
+  'input_tokens',
+  'cached_input_tokens',
+  'cache_write_tokens',
+  'output_tokens',
+  'reasoning_tokens',
+  'cost_nano',
+  'list_cost_nano',
+  'saved_nano',
+];
+
+/** Adds the inserted rows (`ins`) to one rollup table, bucketed by `bucket` (an expression over occurred_at). */
+function rollupUpsert(cte: string, table: string, bucketColumn: string, bucket: string): string {
+  return `${cte} as (
+  insert into ${table} as r (organisation_id, ${bucketColumn}, department_id, project_id, model_name, tier, task_type, ${MEASURES.join(', ')})
+  select organisation_id, ${bucket}, department_id, project_id, model_name, tier, task_type,
+    count(*), count(*) filter (where status <> 'ok'), count(*) filter (where cache_hit = 'hit'),
+    count(*) filter (where price_status = 'unpriced'), sum(input_tokens), sum(cached_input_tokens),
+    sum(cache_write_5m_tokens + cache_write_1h_tokens), sum(output_tokens), sum(reasoning_tokens),
+    sum(cost_nano), sum(list_cost_nano), sum(saved_nano)
+  from ins group by 1, 2, 3, 4, 5, 6, 7
+  on conflict on constraint ${table}_dims_uq do update set
+    ${MEASURES.map((m) => `${m} = r.${m} + excluded.${m}`).join(',\n    ')}
+)`;
+}
+
+const ROLLUP_UPSERTS = [
+  rollupUpsert('hourly', 'ledger_hourly', 'hour', "date_trunc('hour', occurred_at, 'UTC')"),
+  rollupUpsert('daily', 'ledger_daily', 'day', "(occurred_at at time zone 'UTC')::date"),
+].join(', ');
+
 /**
  * One statement: insert the rows of `source` (duplicates skipped), then add
  * exactly the inserted rows to both rollups.
@@ -95,30 +130,7 @@ with input as (${source}), ins as (
   select ${COLUMNS.map(([, name]) => name).join(', ')} from input
   on conflict do nothing
   returning *
-), roll as (
-  insert into ledger_hourly as h (organisation_id, hour, department_id, project_id, model_name, tier, task_type,
-    requests, errors, cache_hits, unpriced, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens,
-    reasoning_tokens, cost_nano, list_cost_nano, saved_nano)
-  select organisation_id, date_trunc('hour', occurred_at, 'UTC'), department_id, project_id, model_name, tier, task_type,
-    count(*), count(*) filter (where status <> 'ok'), count(*) filter (where cache_hit = 'hit'),
-    count(*) filter (where price_status = 'unpriced'), sum(input_tokens), sum(cached_input_tokens),
-    sum(cache_write_5m_tokens + cache_write_1h_tokens), sum(output_tokens), sum(reasoning_tokens),
-    sum(cost_nano), sum(list_cost_nano), sum(saved_nano)
-  from ins group by 1, 2, 3, 4, 5, 6, 7
-  on conflict on constraint ledger_hourly_dims_uq do update set
-    requests = h.requests + excluded.requests,
-    errors = h.errors + excluded.errors,
-    cache_hits = h.cache_hits + excluded.cache_hits,
-    unpriced = h.unpriced + excluded.unpriced,
-    input_tokens = h.input_tokens + excluded.input_tokens,
-    cached_input_tokens = h.cached_input_tokens + excluded.cached_input_tokens,
-    cache_write_tokens = h.cache_write_tokens + excluded.cache_write_tokens,
-    output_tokens = h.output_tokens + excluded.output_tokens,
-    reasoning_tokens = h.reasoning_tokens + excluded.reasoning_tokens,
-    cost_nano = h.cost_nano + excluded.cost_nano,
-    list_cost_nano = h.list_cost_nano + excluded.list_cost_nano,
-    saved_nano = h.saved_nano + excluded.saved_nano
-), keys as (
+), ${ROLLUP_UPSERTS}, keys as (
   insert into ledger_daily_keys as k (organisation_id, day, api_key_id, department_id, requests, tokens, cost_nano)
   select organisation_id, (occurred_at at time zone 'UTC')::date, api_key_id, department_id, count(*),
     sum(input_tokens::bigint + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens),

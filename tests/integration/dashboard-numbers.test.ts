@@ -204,7 +204,15 @@ describe('rollups', () => {
     const [roll] = await db.query<{ cost: string; n: string }>('select sum(cost_nano)::text as cost, sum(requests)::text as n from ledger_hourly');
     expect(roll!.cost).toBe(sum(rows).toString());
     expect(Number(roll!.n)).toBe(rows.length);
-    const perDep = await db.query<{ d: string; cost: string }>('select department_id as d, sum(cost_nano)::text as cost from ledger_hourly group by 1');
-    for (const { d, cost } of perDep) expect(cost).toBe(sum(rows.filter((r) => r.department_id === d)).toString());
+    for (const table of ['ledger_hourly', 'ledger_daily']) {
+      const perDep = await db.query<{ d: string; cost: string; n: string }>(
+        `select department_id as d, sum(cost_nano)::text as cost, sum(requests)::text as n from ${table} group by 1`,
+      );
+      expect(perDep.length).toBeGreaterThan(0);
+      for (const { d, cost, n } of perDep) {
+        const mine = rows.filter((r) => r.department_id === d);
+        expect([cost, Number(n)], `${table} ${d}`).toEqual([sum(mine).toString(), mine.length]);
+      }
+    }
   });
 });

@@ -78,6 +78,10 @@ async function rollupsMatchLedger() {
     'select sum(cost_nano)::text as cost, sum(requests)::text as n, sum(input_tokens + cached_input_tokens + output_tokens + reasoning_tokens)::text as tokens from ledger_hourly',
   );
   expect(roll).toEqual(raw);
+  const [daily] = await db.query<{ cost: string; n: string; tokens: string }>(
+    'select sum(cost_nano)::text as cost, sum(requests)::text as n, sum(input_tokens + cached_input_tokens + output_tokens + reasoning_tokens)::text as tokens from ledger_daily',
+  );
+  expect(daily).toEqual(raw);
   const [rawKeys] = await db.query<{ cost: string; n: string }>(
     'select sum(cost_nano)::text as cost, count(*)::text as n from ledger_events where api_key_id is not null',
   );
