@@ -1,5 +1,5 @@
 import { MAX_BODY_BYTES } from '@/lib/engine/ingest';
-import { readJsonBody } from '@/lib/http/body';
+import { readJsonBody } from '@/lib/http/json-body';
 import { withAuth } from '@/lib/http/route';
 import { ingestUsage } from '@/lib/server/ingest-usage';
 
