@@ -8,6 +8,15 @@ export function SpendKpis({ summary, budgetLimitNano }: { summary: SpendSummary;
   const projected = BigInt(summary.projectedMonthNano);
   const overBudget = budgetLimitNano ? projected > BigInt(budgetLimitNano) : false;
   return (
+    <>
+    {summary.unpricedMonthToDate > 0 && (
+      <p role="status" data-testid="unpriced-warning" className="mb-4 rounded-lg border border-amber-200 bg-amber-50 px-4 py-2.5 text-sm text-amber-800">
+        <strong className="font-semibold">{formatCount(summary.unpricedMonthToDate)} calls this month</strong> used models with no
+        price in the catalog. They are in the ledger, flagged, at $0 and so missing from these totals. Price the model (
+        <code className="font-mono text-xs">npm run prices -- set</code> or <code className="font-mono text-xs">POST /api/v1/prices</code>) so
+        later calls are costed.
+      </p>
+    )}
     <div className="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-4">
       <KpiCard
         testId="kpi-mtd"
@@ -42,10 +51,9 @@ export function SpendKpis({ summary, budgetLimitNano }: { summary: SpendSummary;
         label="Saved by cache"
         value={formatUsd(summary.cacheSavedMonthToDateNano)}
         tone="good"
-        detail={`${formatCount(summary.requestsMonthToDate)} calls this month${
-          summary.unpricedMonthToDate ? ` · ${formatCount(summary.unpricedMonthToDate)} unpriced` : ''
-        }`}
+        detail={`${formatCount(summary.requestsMonthToDate)} calls this month`}
       />
     </div>
+    </>
   );
 }
