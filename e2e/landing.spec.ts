@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { E2E_DEMO_KEY } from '../playwright.config';
 import { dollars, expect, ledgerMonthToDate, signIn, test, USERS, type DemoRole } from './fixtures';
 
 const SCREENS = 'reports/screens';
@@ -44,4 +45,25 @@ test('the manager sees only Claims in navigation and breakdowns', async ({ page 
   const projects = await page.getByTestId('by-project-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
   expect(projects.length).toBeGreaterThan(0);
   for (const p of projects) expect(['prj_motor_claims', 'prj_property_claims', 'prj_fraud_review']).toContain(p);
+});
+
+test('an unknown model ingested over HTTP is flagged on the dashboard, never a silent $0', async ({ page, request }) => {
+  const response = await request.post('/api/v1/usage', {
+    headers: { authorization: `Bearer ${E2E_DEMO_KEY}` },
+    data: {
+      events: [
+        {
+          id: `e2e-unknown-${Date.now()}`,
+          timestamp: new Date().toISOString(),
+          provider: 'openai_compatible',
+          model: 'in-house-llm-v0',
+          usage: { prompt_tokens: 1200, completion_tokens: 80 },
+        },
+      ],
+    },
+  });
+  expect(response.status()).toBe(200);
+  expect(await response.json()).toMatchObject({ accepted: 1, duplicates: 0, errors: [] });
+  await signIn(page, 'cfo');
+  await expect(page.getByTestId('unpriced-warning')).toContainText('1 call this month');
 });

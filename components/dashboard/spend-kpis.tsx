@@ -11,7 +11,9 @@ export function SpendKpis({ summary, budgetLimitNano }: { summary: SpendSummary;
     <>
     {summary.unpricedMonthToDate > 0 && (
       <p role="status" data-testid="unpriced-warning" className="mb-4 rounded-lg border border-amber-200 bg-amber-50 px-4 py-2.5 text-sm text-amber-800">
-        <strong className="font-semibold">{formatCount(summary.unpricedMonthToDate)} calls this month</strong> used models with no
+        <strong className="font-semibold">
+          {formatCount(summary.unpricedMonthToDate)} {summary.unpricedMonthToDate === 1 ? 'call' : 'calls'} this month
+        </strong> used models with no
         price in the catalog. They are in the ledger, flagged, at $0 and so missing from these totals. Price the model (
         <code className="font-mono text-xs">npm run prices -- set</code> or <code className="font-mono text-xs">POST /api/v1/prices</code>) so
         later calls are costed.
