@@ -1,0 +1,140 @@
+/**
+ * The OpenAPI 3.1 document for every HTTP route. Request bodies that have a
+ * zod schema are generated from it, so the document cannot drift from the
+ * validation.
+ */
+import { z } from 'zod';
+import { usageEventSchema } from '@/lib/engine/ingest';
+
+const error = { $ref: '#/components/schemas/Error' };
+const errorResponses = (...codes: number[]) =>
+  Object.fromEntries(codes.map((code) => [String(code), { description: STATUS[code], content: { 'application/json': { schema: error } } }]));
+const STATUS: Record<number, string> = {
+  400: 'Invalid request (`invalid_request_error`)',
+  401: 'Missing or unknown credentials (`authentication_error`)',
+  403: 'Not allowed, or another department (`permission_error`)',
+  404: 'Not found (`not_found_error`)',
+  413: 'Body too large (`invalid_request_error`)',
+};
+const query = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }, required = false) => ({
+  name,
+  in: 'query',
+  required,
+  description,
+  schema,
+});
+const json = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
+const month = query('month', 'Calendar month, YYYY-MM (UTC)', { type: 'string', pattern: '^\\d{4}-\\d{2}$' }, true);
+const department = query('department', 'Department id; managers may name only their own (another is a 403)');
+
+export function openApiDocument(): Record<string, unknown> {
+  const usageEvent = z.toJSONSchema(usageEventSchema, { io: 'input', unrepresentable: 'any' });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Tollgate API',
+      version: '0.1.0',
+      description:
+        'FinOps command center for AI inference. Agents send `Authorization: Bearer <api key>`; people use their session. Money is nano-dollars (1 USD = 1e9) as decimal strings unless a field says USD.',
+    },
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token' } },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['type', 'message'],
+              properties: { type: { type: 'string' }, message: { type: 'string' }, param: { type: ['string', 'null'] }, code: { type: ['string', 'null'] } },
+            },
+          },
+        },
+        UsageEvent: usageEvent,
+      },
+    },
+    security: [{ apiKey: [] }, { session: [] }],
+    paths: {
+      '/api/health': { get: { summary: 'Liveness and the database in use', security: [], responses: { 200: json('`{ status: "ok", database: "pglite" | "postgres" }`') } } },
+      '/api/v1/usage': {
+        post: {
+          summary: 'Batch ingest of provider usage, idempotent per event id',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { type: 'object', required: ['events'], properties: { events: { type: 'array', maxItems: 1000, items: { $ref: '#/components/schemas/UsageEvent' } } } },
+              },
+            },
+          },
+          responses: { 200: json('`{ accepted, duplicates, errors: [{ index, type, message }], ids }`'), ...errorResponses(400, 401, 403, 413) },
+        },
+      },
+      '/api/v1/ledger': {
+        get: {
+          summary: 'Ledger rows, newest first, keyset-paginated; JSON or CSV',
+          parameters: [
+            query('from', 'ISO 8601 start (inclusive)'),
+            query('to', 'ISO 8601 end (exclusive)'),
+            department,
+            query('project', 'Project id'),
+            query('key', 'API key id'),
+            query('session', 'Agent session id'),
+            query('workflow_run', 'Workflow run id'),
+            query('request_id', 'Ledger row id (x-tollgate-request-id)'),
+            query('limit', '1-1000, default 100', { type: 'integer', minimum: 1, maximum: 1000 }),
+            query('cursor', 'next_cursor from the previous page'),
+            query('format', 'json (default) or csv', { enum: ['json', 'csv'] }),
+          ],
+          responses: { 200: json('`{ data: LedgerRow[], next_cursor }` or text/csv'), ...errorResponses(400, 401, 403) },
+        },
+      },
+      '/api/v1/departments': { get: { summary: 'Departments with their projects', parameters: [department], responses: { 200: json('`{ data }`'), ...errorResponses(401, 403) } } },
+      '/api/v1/spend': {
+        get: {
+          summary: "The dashboard's read models",
+          parameters: [query('view', 'overview, live or department', { enum: ['overview', 'live', 'department'] }), department],
+          responses: { 200: json('Summary KPIs, series and breakdowns'), ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      '/api/v1/chargeback': {
+        get: {
+          summary: "A month's chargeback per department and project; FOCUS 1.2 CSV with format=focus",
+          parameters: [month, department, query('format', 'json (default) or focus', { enum: ['json', 'focus'] })],
+          responses: { 200: json('JSON totals, or text/csv FOCUS 1.2'), ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      '/api/v1/reconciliation': {
+        get: {
+          summary: 'Billed vs estimated by day, model and project',
+          parameters: [month, department],
+          responses: { 200: json('Rows with variance and cost source, totals, unattributed spend'), ...errorResponses(400, 401, 403) },
+        },
+      },
+      '/api/v1/billing/imports': {
+        post: {
+          summary: 'Import a provider billing export (OpenAI costs/usage pages, Anthropic cost/usage reports); ops only',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['provider', 'format', 'data'] } } } },
+          responses: { 200: json('Duplicate import: nothing written'), 201: json('`{ import_id, lines, duplicate }`'), ...errorResponses(400, 401, 403, 413) },
+        },
+      },
+      '/api/v1/billing/project-links': {
+        post: {
+          summary: "Link a provider's project or workspace id to a Tollgate project; ops only",
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: { 200: json('The link'), ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      '/api/v1/prices': {
+        get: { summary: 'Price versions, optionally for one model', parameters: [query('model', 'Catalog model id')], responses: { 200: json('Price versions'), ...errorResponses(401, 403) } },
+        post: {
+          summary: 'Add a price version (list, negotiated or amortised); ops only',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: { 201: json('The created version'), ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      '/api/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: json('OpenAPI 3.1') } } },
+    },
+  };
+}
