@@ -24,7 +24,8 @@ import type {
 } from '@/db/schema';
 import { apiKeyPrefix, hashApiKey } from '@/lib/auth/secrets';
 import { CATALOG_EFFECTIVE_FROM, CATALOG_MODELS, PRICE_SOURCE, catalogRates, tierFor, type CatalogModel } from '@/lib/engine/catalog';
-import type { Outcome, TaskType } from '@/lib/engine/enums';
+import { planCatalogImport, type ConvertedFeed } from '@/lib/engine/catalog-feed';
+import type { Outcome, Provider, TaskType } from '@/lib/engine/enums';
 import { NANO_PER_USD } from '@/lib/engine/money';
 import { costNano, type PriceRates, type TokenBuckets } from '@/lib/engine/pricing';
 import { Random } from '@/lib/engine/random';
@@ -46,6 +47,12 @@ export interface GenerateOptions {
   /** Exact number of ledger rows. */
   events: number;
   now: Date;
+  /**
+   * The public price catalog (db/catalog, converted): its models and list
+   * prices are added after the built-in ones, which keep their ids; feed
+   * prices equal to a built-in version are not repeated.
+   */
+  catalogFeed?: Pick<ConvertedFeed, 'models' | 'prices'>;
 }
 
 export interface DemoData {
@@ -165,7 +172,7 @@ const MODEL_SPEED: Record<string, [ttftMs: number, tokensPerSec: number]> = {
   'google/gemini-2.5-pro': [1000, 85],
 };
 
-function buildCatalog(): { models: NewModel[]; prices: NewModelPrice[]; info: Map<string, ModelInfo> } {
+function buildCatalog(feed?: Pick<ConvertedFeed, 'models' | 'prices'>): { models: NewModel[]; prices: NewModelPrice[]; info: Map<string, ModelInfo> } {
   const effectiveFrom = new Date(CATALOG_EFFECTIVE_FROM);
   const models: NewModel[] = [];
   const prices: NewModelPrice[] = [];
@@ -215,6 +222,35 @@ function buildCatalog(): { models: NewModel[]; prices: NewModelPrice[]; info: Ma
       ttftMs,
       tokensPerSec,
     });
+  }
+  if (feed) {
+    // The rest of the public catalog, planned against the built-in rows exactly as an import into this database would be.
+    const plan = planCatalogImport(feed, {
+      models: models.map((m) => ({ id: m.id, displayName: m.displayName, contextWindow: m.contextWindow })),
+      prices: prices.map((p) => ({
+        modelId: p.modelId,
+        kind: p.kind ?? 'list',
+        organisationId: p.organisationId ?? null,
+        serviceTier: p.serviceTier ?? 'standard',
+        contextTierMinTokens: p.contextTierMinTokens ?? 0,
+        effectiveFrom: p.effectiveFrom,
+        inputPerMtok: p.inputPerMtok,
+        cachedInputPerMtok: p.cachedInputPerMtok ?? null,
+        cacheWrite5mPerMtok: p.cacheWrite5mPerMtok ?? null,
+        cacheWrite1hPerMtok: p.cacheWrite1hPerMtok ?? null,
+        outputPerMtok: p.outputPerMtok,
+        reasoningPerMtok: p.reasoningPerMtok ?? null,
+      })),
+    });
+    if (plan.conflicts.length > 0) {
+      const c = plan.conflicts[0]!;
+      throw new Error(`the catalog feed contradicts built-in price of ${c.modelId} (${plan.conflicts.length} conflicts): fix lib/engine/catalog.ts`);
+    }
+    for (const m of plan.insertModels) models.push({ ...m, provider: m.provider as Provider, createdAt: effectiveFrom });
+    for (const p of plan.insertPrices) {
+      priceId += 1;
+      prices.push({ ...p, id: priceId, source: PRICE_SOURCE, createdAt: effectiveFrom });
+    }
   }
   return { models, prices, info };
 }
@@ -620,7 +656,7 @@ export function generateDemoData(options: GenerateOptions): DemoData {
   for (const [projectId, keyId] of Object.entries(SHARED_KEY)) keyOfProject.set(projectId, keyId);
 
   // --- catalog
-  const catalog = buildCatalog();
+  const catalog = buildCatalog(options.catalogFeed);
   const modelInfo = catalog.info;
   const model = (id: string) => modelInfo.get(id)!;
   const effectiveFromMs = new Date(CATALOG_EFFECTIVE_FROM).getTime();

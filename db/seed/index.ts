@@ -5,9 +5,11 @@
  */
 import { getTableColumns, getTableName, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
+import { shippedCatalog } from '@/db/catalog';
 import type { Db, DbHandle } from '@/db/client';
 import { rebuildKeyRollups, rebuildRollups } from '@/db/rollups';
 import * as schema from '@/db/schema';
+import type { ConvertedFeed } from '@/lib/engine/catalog-feed';
 import { apiKeyPrefix, generateApiKey, hashApiKey, hashPassword } from '@/lib/auth/secrets';
 import {
   DEFAULT_DAYS,
@@ -34,6 +36,8 @@ export interface SeedOptions {
   adminKey?: string;
   /** Called after each step with its duration, for progress output. */
   onStep?: (step: string, ms: number) => void;
+  /** The public price catalog to seed beside the built-in models; defaults to the shipped feed (db/catalog), null for none. */
+  catalogFeed?: Pick<ConvertedFeed, 'models' | 'prices'> | null;
 }
 
 export interface SeedResult {
@@ -212,6 +216,7 @@ export async function seedDatabase(handle: DbHandle, options: SeedOptions = {}):
     days: options.days ?? DEFAULT_DAYS,
     events: options.events ?? DEFAULT_EVENTS,
     now: options.now ?? new Date(),
+    catalogFeed: options.catalogFeed === undefined ? shippedCatalog() : (options.catalogFeed ?? undefined),
   });
   const data = withKnownKeys(generated, demoKey, adminKey);
   step('generate');
@@ -243,7 +248,7 @@ export async function seedDatabase(handle: DbHandle, options: SeedOptions = {}):
     await insertBatched(tx, schema.apiKeys, data.apiKeys);
     await insertBatched(tx, schema.models, data.models);
     await insertBatched(tx, schema.modelPrices, data.modelPrices);
-    // Price ids were given explicitly: move the serial past them.
+    // Price ids were given explicitly (built-in ones first, then the public catalog's): move the serial past them all.
     await tx.execute(
       sql`select setval(pg_get_serial_sequence('model_prices', 'id'), (select coalesce(max(id), 1) from model_prices))`,
     );

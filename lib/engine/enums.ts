@@ -9,7 +9,52 @@ export type Role = (typeof ROLES)[number];
 export const KEY_ROLES = ['agent', 'ops'] as const;
 export type KeyRole = (typeof KEY_ROLES)[number];
 
-export const PROVIDERS = ['openai', 'anthropic', 'google', 'openai_compatible', 'self_hosted', 'simulated'] as const;
+/** Providers Tollgate calls, simulates or prices itself. */
+export const CORE_PROVIDERS = ['openai', 'anthropic', 'google', 'openai_compatible', 'self_hosted', 'simulated'] as const;
+
+/**
+ * Further providers whose public list prices come from the catalog feed
+ * (db/catalog, pydantic/genai-prices), named as the feed names them. Their
+ * models are priced, never routed. A provider a later feed adds is stored as
+ * the feed names it (the column is text); add it here to name it in code.
+ */
+export const FEED_PROVIDERS = [
+  'avian',
+  'aws',
+  'azure',
+  'cerebras',
+  'cohere',
+  'deepseek',
+  'doubleword',
+  'fireworks',
+  'groq',
+  'huggingface_cerebras',
+  'huggingface_fireworks-ai',
+  'huggingface_groq',
+  'huggingface_hyperbolic',
+  'huggingface_nebius',
+  'huggingface_novita',
+  'huggingface_nscale',
+  'huggingface_ovhcloud',
+  'huggingface_publicai',
+  'huggingface_sambanova',
+  'huggingface_together',
+  'minimax',
+  'mistral',
+  'modal',
+  'moonshotai',
+  'novita',
+  'openrouter',
+  'ovhcloud',
+  'perplexity',
+  'together',
+  'voyageai',
+  'x-ai',
+  'zai',
+  'zhipuai',
+] as const;
+
+export const PROVIDERS = [...CORE_PROVIDERS, ...FEED_PROVIDERS] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 /** Routing tiers, cheapest first. */

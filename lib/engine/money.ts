@@ -16,6 +16,26 @@ export function usdToNano(usd: string | number): bigint {
   return sign ? -nano : nano;
 }
 
+/**
+ * A JSON number as the shortest plain decimal that reads back as the same
+ * number (ECMAScript's own Number-to-String, with any exponent spelled out):
+ * 0.075 -> "0.075", 7.5e-8 -> "0.000000075", 1e21 -> "1000000000000000000000".
+ * This is the decimal a person wrote in the JSON, never the binary value's
+ * full expansion, so parsing it as a decimal is exact.
+ */
+export function decimalFromNumber(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+  const text = String(value);
+  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!match) return text;
+  const [, sign, lead, rest = '', exponent] = match;
+  const digits = lead! + rest;
+  const point = 1 + Number(exponent);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
 function usdNumberToText(usd: number): string {
   if (!Number.isFinite(usd)) throw new RangeError(`not a finite dollar amount: ${usd}`);
   return usd.toFixed(9).replace(/\.?0+$/, '');

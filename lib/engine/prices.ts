@@ -77,5 +77,8 @@ export function choosePrices(
   };
   const list = pick(inTier(['list']), input.at, input.promptTokens);
   const contracted = pick(inTier(['negotiated', 'amortised']), input.at, input.promptTokens);
-  return { billed: contracted ?? list, list };
+  // A contract bills from its own date: before it, the list price does, and a contract
+  // reaches back only for a model with no list price at all (a self-hosted one).
+  const billed = contracted && (contracted.status === 'priced' || !list) ? contracted : list;
+  return { billed, list };
 }

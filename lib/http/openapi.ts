@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { usageEventSchema } from '@/lib/engine/ingest';
+import { priceVersionBody } from '@/lib/engine/price-input';
 
 const error = { $ref: '#/components/schemas/Error' };
 const errorResponses = (...codes: number[]) =>
@@ -52,6 +53,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
         UsageEvent: usageEvent,
+        PriceVersion: z.toJSONSchema(priceVersionBody, { io: 'input', unrepresentable: 'any' }),
       },
     },
     security: [{ apiKey: [] }, { session: [] }],
@@ -127,11 +129,19 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       '/api/v1/prices': {
-        get: { summary: 'Price versions, optionally for one model', parameters: [query('model', 'Catalog model id')], responses: { 200: json('Price versions'), ...errorResponses(401, 403) } },
+        get: {
+          summary: "Price versions (USD and nano-dollars per Mtok, exact decimal strings) with `in_force`; list prices, plus the organisation's negotiated and amortised ones for those who read spend",
+          parameters: [query('model', 'Catalog model id, e.g. openai/gpt-4o-mini'), query('provider', 'Provider, e.g. anthropic')],
+          responses: { 200: json('`{ data: [version] }`'), ...errorResponses(400, 401, 403, 404) },
+        },
         post: {
-          summary: 'Add a price version (list, negotiated or amortised); ops only',
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: { 201: json('The created version'), ...errorResponses(400, 401, 403, 404) },
+          summary: 'Add a price version (list, negotiated or amortised); ops only. Rates in USD per million tokens, decimal strings or numbers',
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PriceVersion' } } } },
+          responses: {
+            201: json('The created version, with `warnings`'),
+            ...errorResponses(400, 401, 403, 404),
+            409: { description: 'A version of the same model, kind, organisation, service tier, context tier and date exists (`invalid_request_error`, code `price_conflict`)', content: { 'application/json': { schema: error } } },
+          },
         },
       },
       '/api/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: json('OpenAPI 3.1') } } },

@@ -57,6 +57,16 @@ describe('choosePrices', () => {
     expect(choosePrices(versions, { ...input, organisationId: 'org_b' }).billed?.price.id).toBe(6);
   });
 
+  it('bills a contract only from its own date while a list price covers the time before', () => {
+    const before = choosePrices(versions, { ...input, organisationId: 'org_a', at: new Date('2025-02-01T00:00:00Z') });
+    expect(before.billed).toMatchObject({ price: { id: 1 }, status: 'priced' });
+    const selfHosted = [v({ id: 7, effectiveFrom: new Date('2025-03-01T00:00:00Z'), kind: 'amortised', organisationId: 'org_a' })];
+    expect(choosePrices(selfHosted, { ...input, organisationId: 'org_a', at: new Date('2025-02-01T00:00:00Z') }).billed).toMatchObject({
+      price: { id: 7 },
+      status: 'earliest_known',
+    });
+  });
+
   it('finds nothing for a model without prices', () => {
     expect(choosePrices([], input)).toEqual({ billed: null, list: null });
   });
