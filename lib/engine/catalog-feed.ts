@@ -39,7 +39,7 @@ import { z } from 'zod';
 import { CATALOG_EFFECTIVE_FROM, CATALOG_MODELS, type CatalogModel } from './catalog';
 import type { ModelTier, ServiceTier } from './enums';
 import { ValidationError } from './errors';
-import { decimalFromNumber, NANO_PER_USD } from './money';
+import { decimalFromNumber, NANO_PER_USD, scaleDecimal } from './money';
 import type { PriceRates } from './pricing';
 
 /** Feed provider ids whose Tollgate name differs; the rest keep the feed's id. */
@@ -190,13 +190,9 @@ export function parseCatalogFeed(raw: unknown): CatalogFeedJson {
 /** USD per Mtok as nano-dollars per Mtok, through the number's shortest decimal. */
 function usdToNanoExact(value: number, onRound: (decimal: string, nano: bigint) => void): bigint {
   const text = decimalFromNumber(value);
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!match) throw new CatalogFeedError(`not a non-negative price: ${text}`);
-  const whole = BigInt(match[1]!) * NANO_PER_USD;
-  const fraction = match[2] ?? '';
-  if (fraction.length <= 9) return whole + BigInt(fraction.padEnd(9, '0'));
-  const nano = whole + BigInt(fraction.slice(0, 9)) + (fraction[9]! >= '5' ? 1n : 0n);
-  onRound(text, nano);
+  const nano = text.startsWith('-') ? null : scaleDecimal(text, 9);
+  if (nano === null) throw new CatalogFeedError(`not a non-negative price: ${text}`);
+  if ((text.split('.')[1] ?? '').length > 9) onRound(text, nano);
   return nano;
 }
 

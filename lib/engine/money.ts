@@ -41,6 +41,34 @@ function usdNumberToText(usd: number): string {
   return usd.toFixed(9).replace(/\.?0+$/, '');
 }
 
+const DECIMAL_TEXT = /^(-)?(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i;
+const PLAIN_DECIMAL_TEXT = /^(-)?(\d+)(?:\.(\d+))?$/;
+
+/**
+ * A decimal written as text (`"123.4567"`, or with `exponent` also `"1e-7"`)
+ * in integer units of 10^-scale, rounded half away from zero; null when the
+ * text is not such a decimal. Digit-string arithmetic only: no float is
+ * multiplied. Dollars to nano-dollars is scale 9, cents to nano-dollars 7.
+ */
+export function scaleDecimal(text: string, scale: number, options: { exponent?: boolean } = {}): bigint | null {
+  const match = (options.exponent ? DECIMAL_TEXT : PLAIN_DECIMAL_TEXT).exec(text);
+  if (!match) return null;
+  const [, sign, whole, fraction = '', exponentText = '0'] = match;
+  const exponent = Number(exponentText);
+  if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > 400) return null;
+  const digits = BigInt(whole! + fraction);
+  const shift = exponent - fraction.length + scale;
+  let units: bigint;
+  if (shift >= 0) {
+    units = digits * 10n ** BigInt(shift);
+  } else {
+    const divisor = 10n ** BigInt(-shift);
+    units = digits / divisor;
+    if ((digits % divisor) * 2n >= divisor) units += 1n;
+  }
+  return sign ? -units : units;
+}
+
 /** Plain decimal dollars with all nine places trimmed of trailing zeros: 1234500000n -> "1.2345". */
 export function nanoToUsdString(nano: bigint, minDecimals = 0): string {
   const negative = nano < 0n;

@@ -5,6 +5,7 @@
  * for any double), then scaled as a string of digits in bigint arithmetic.
  * Digits below one nano-dollar are rounded half away from zero.
  */
+import { scaleDecimal } from '../money';
 import { BillingFormatError } from './errors';
 
 /** 1 USD = 1e9 nano: dollars have 9 places of nano. */
@@ -13,33 +14,6 @@ const DOLLAR_SCALE = 9;
 const CENT_SCALE = 7;
 /** amount_nano is a Postgres bigint (int64). */
 const MAX_NANO = 2n ** 63n - 1n;
-const MAX_EXPONENT = 400;
-
-const NUMBER_TEXT = /^(-)?(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i;
-const PLAIN_DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
-
-/**
- * `digits x 10^exponent` expressed in units of 10^-scale, rounded half away
- * from zero. Returns null when the text is not a decimal number.
- */
-function toUnits(text: string, scale: number, pattern: RegExp): bigint | null {
-  const match = pattern.exec(text);
-  if (!match) return null;
-  const [, sign, whole, fraction = '', exponentText = '0'] = match;
-  const exponent = Number(exponentText);
-  if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > MAX_EXPONENT) return null;
-  const digits = BigInt(whole! + fraction);
-  const shift = exponent - fraction.length + scale;
-  let units: bigint;
-  if (shift >= 0) {
-    units = digits * 10n ** BigInt(shift);
-  } else {
-    const divisor = 10n ** BigInt(-shift);
-    units = digits / divisor;
-    if ((digits % divisor) * 2n >= divisor) units += 1n;
-  }
-  return sign ? -units : units;
-}
 
 function checked(nano: bigint, path: string): bigint {
   if (nano > MAX_NANO || nano < -MAX_NANO) throw new BillingFormatError(path, 'amount is out of range');
@@ -50,7 +24,7 @@ function checked(nano: bigint, path: string): bigint {
 export function dollarNumberToNano(value: unknown, path: string): bigint {
   if (typeof value !== 'number') throw new BillingFormatError(path, `expected a JSON number of dollars, got ${describeValue(value)}`);
   if (!Number.isFinite(value)) throw new BillingFormatError(path, 'expected a finite number');
-  const nano = toUnits(String(value), DOLLAR_SCALE, NUMBER_TEXT);
+  const nano = scaleDecimal(String(value), DOLLAR_SCALE, { exponent: true });
   if (nano === null) throw new BillingFormatError(path, 'expected a decimal number of dollars');
   return checked(nano, path);
 }
@@ -58,7 +32,7 @@ export function dollarNumberToNano(value: unknown, path: string): bigint {
 /** A decimal string of cents (Anthropic's `amount`, "123.4567") to nano-dollars, exactly. */
 export function centsStringToNano(value: unknown, path: string): bigint {
   if (typeof value !== 'string') throw new BillingFormatError(path, `expected a decimal string of cents, got ${describeValue(value)}`);
-  const nano = toUnits(value.trim(), CENT_SCALE, PLAIN_DECIMAL);
+  const nano = scaleDecimal(value.trim(), CENT_SCALE);
   if (nano === null) throw new BillingFormatError(path, `expected a decimal string of cents, got ${JSON.stringify(value.slice(0, 40))}`);
   return checked(nano, path);
 }
