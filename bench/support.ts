@@ -1,7 +1,5 @@
 /** Shared benchmark helpers: a throwaway PostgreSQL database, timing and percentiles. */
-import { randomBytes } from 'node:crypto';
-import { openDb, type DbHandle } from '@/db/client';
-import { migrate } from '@/db/migrate';
+import { scratchDatabase, type ScratchDb } from '@/db/scratch';
 
 export const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 
@@ -14,22 +12,8 @@ export function flag(name: string, fallback: number): number {
 }
 
 /** A fresh, migrated database on the benchmark server, dropped by `dispose`. */
-export async function benchDatabase(label: string): Promise<DbHandle & { dispose(): Promise<void> }> {
-  const name = `tollgate_bench_${label}_${randomBytes(3).toString('hex')}`;
-  const admin = await openDb({ url: SERVER_URL });
-  await admin.query(`create database ${name}`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  const handle = await openDb({ url: url.toString() });
-  await migrate(handle);
-  return {
-    ...handle,
-    dispose: async () => {
-      await handle.close();
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.close();
-    },
-  };
+export function benchDatabase(label: string): Promise<ScratchDb> {
+  return scratchDatabase(SERVER_URL, `tollgate_bench_${label}`);
 }
 
 export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {

@@ -81,28 +81,28 @@ export function RecentCallsTable({ rows }: { rows: LedgerRow[] }) {
   if (rows.length === 0) return <EmptyState>No calls yet.</EmptyState>;
   return (
     <div className="overflow-x-auto">
-      <table className="w-full text-sm" data-testid="recent-calls">
+      <table className="w-full text-[13px]" data-testid="recent-calls">
         <thead>
           <tr className="text-left text-xs text-slate-500">
-            <th className="pb-2 pr-3 font-medium">Time</th>
+            <th className="pb-2 pr-3 font-medium whitespace-nowrap">Time (UTC)</th>
             <th className="pb-2 pr-3 font-medium">Model</th>
             <th className="pb-2 pr-3 font-medium">Task</th>
             <th className="pb-2 pr-3 font-medium">Agent</th>
-            <th className="pb-2 pl-3 text-right font-medium whitespace-nowrap">Tokens in / out</th>
+            <th className="pb-2 pl-3 text-right font-medium whitespace-nowrap">In / out</th>
             <th className="pb-2 pl-3 text-right font-medium whitespace-nowrap">Cost</th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
           {rows.map((r) => (
             <tr key={r.id} className={r.status !== 'ok' ? 'bg-rose-50/50' : undefined}>
-              <td className="tabular whitespace-nowrap py-2 pr-3 text-xs text-slate-500">{formatTime(r.occurredAt)}</td>
+              <td className="tabular whitespace-nowrap py-2 pr-3 text-xs text-slate-500">{formatTime(r.occurredAt).replace(' UTC', '')}</td>
               <td className="whitespace-nowrap py-2 pr-3">
                 <span className="mr-2 text-slate-800">{r.modelName}</span>
                 <TierBadge tier={r.tier} />
                 {r.status !== 'ok' && <span className="ml-2 text-[11px] font-medium text-rose-600">{r.httpStatus ?? r.status}</span>}
               </td>
-              <td className="py-2 pr-3 text-slate-600">{r.taskType ? taskLabel(r.taskType) : '—'}</td>
-              <td className="py-2 pr-3 text-slate-600">{r.agent ?? '—'}</td>
+              <td className="whitespace-nowrap py-2 pr-3 text-slate-600">{r.taskType ? taskLabel(r.taskType) : '—'}</td>
+              <td className="max-w-36 truncate py-2 pr-3 text-slate-600" title={r.agent ?? undefined}>{r.agent ?? '—'}</td>
               <td className="tabular whitespace-nowrap py-2 pl-3 text-right text-slate-600">
                 {formatCount(r.inputTokens + r.cachedInputTokens + r.cacheWrite5mTokens + r.cacheWrite1hTokens)} /{' '}
                 {formatCount(r.outputTokens + r.reasoningTokens)}

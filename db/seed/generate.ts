@@ -209,6 +209,21 @@ function buildCatalog(feed?: Pick<ConvertedFeed, 'models' | 'prices'>): { models
       });
       tiers.push({ contextTierMinTokens: p.contextTierMinTokens, priceId, rates });
     }
+    for (const p of m.serviceTierPrices ?? []) {
+      priceId += 1;
+      prices.push({
+        id: priceId,
+        modelId: m.id,
+        kind: m.kind,
+        organisationId: m.kind === 'amortised' ? ORG_ID : null,
+        serviceTier: p.serviceTier,
+        contextTierMinTokens: p.contextTierMinTokens,
+        effectiveFrom,
+        ...catalogRates(p),
+        source: `${m.provider} ${p.serviceTier} pricing`,
+        createdAt: effectiveFrom,
+      });
+    }
     const [ttftMs, tokensPerSec] = MODEL_SPEED[m.id] ?? [800, 80];
     info.set(m.id, {
       cat: m,

@@ -1,4 +1,4 @@
-import type { ModelTier, Provider, TaskType } from './enums';
+import type { ModelTier, Provider, ServiceTier, TaskType } from './enums';
 import { usdToNano } from './money';
 import type { PriceRates } from './pricing';
 
@@ -6,7 +6,11 @@ import type { PriceRates } from './pricing';
  * The built-in model catalog: the models Tollgate routes and prices out of
  * the box. List prices are USD per million tokens as published by the
  * providers, taken from the pydantic/genai-prices feed of 2026-08-21 and
- * cross-checked against BerriAI/litellm's price map of 2025-11-21. The
+ * cross-checked against BerriAI/litellm's price map of 2025-11-21. Batch,
+ * flex and priority prices are the providers' published service-tier rates
+ * (OpenAI: Batch and Flex at half the standard rates for the GPT-5 family,
+ * Priority above them; Anthropic: Message Batches at half, cache multipliers
+ * applied on top). The
  * self-hosted model carries an amortised cost per token (GPU hours / tokens).
  */
 export interface CatalogPrice {
@@ -30,6 +34,8 @@ export interface CatalogModel {
   maxOutputTokens: number;
   kind: 'list' | 'amortised';
   prices: CatalogPrice[];
+  /** Prices of the non-standard service tiers the provider publishes (batch, flex, priority). */
+  serviceTierPrices?: (CatalogPrice & { serviceTier: Exclude<ServiceTier, 'standard'> })[];
   /** Expected answer quality per task type, in [0, 1]. */
   quality: Partial<Record<TaskType, number>>;
 }
@@ -62,6 +68,10 @@ export const CATALOG_MODELS: CatalogModel[] = [
     maxOutputTokens: 128_000,
     kind: 'list',
     prices: [{ contextTierMinTokens: 0, inputUsdPerMtok: '0.05', cachedInputUsdPerMtok: '0.005', outputUsdPerMtok: '0.4' }],
+    serviceTierPrices: [
+      { serviceTier: 'batch', contextTierMinTokens: 0, inputUsdPerMtok: '0.025', cachedInputUsdPerMtok: '0.0025', outputUsdPerMtok: '0.2' },
+      { serviceTier: 'flex', contextTierMinTokens: 0, inputUsdPerMtok: '0.025', cachedInputUsdPerMtok: '0.0025', outputUsdPerMtok: '0.2' },
+    ],
     quality: q(0.86, 0.62),
   },
   {
@@ -74,6 +84,9 @@ export const CATALOG_MODELS: CatalogModel[] = [
     maxOutputTokens: 32_768,
     kind: 'list',
     prices: [{ contextTierMinTokens: 0, inputUsdPerMtok: '0.4', cachedInputUsdPerMtok: '0.1', outputUsdPerMtok: '1.6' }],
+    serviceTierPrices: [
+      { serviceTier: 'priority', contextTierMinTokens: 0, inputUsdPerMtok: '0.7', cachedInputUsdPerMtok: '0.175', outputUsdPerMtok: '2.8' },
+    ],
     quality: q(0.9, 0.7),
   },
   {
@@ -93,6 +106,17 @@ export const CATALOG_MODELS: CatalogModel[] = [
         cacheWrite5mUsdPerMtok: '1.25',
         cacheWrite1hUsdPerMtok: '2',
         outputUsdPerMtok: '5',
+      },
+    ],
+    serviceTierPrices: [
+      {
+        serviceTier: 'batch',
+        contextTierMinTokens: 0,
+        inputUsdPerMtok: '0.5',
+        cachedInputUsdPerMtok: '0.05',
+        cacheWrite5mUsdPerMtok: '0.625',
+        cacheWrite1hUsdPerMtok: '1',
+        outputUsdPerMtok: '2.5',
       },
     ],
     quality: q(0.92, 0.78),
@@ -131,6 +155,11 @@ export const CATALOG_MODELS: CatalogModel[] = [
     maxOutputTokens: 128_000,
     kind: 'list',
     prices: [{ contextTierMinTokens: 0, inputUsdPerMtok: '1.25', cachedInputUsdPerMtok: '0.125', outputUsdPerMtok: '10' }],
+    serviceTierPrices: [
+      { serviceTier: 'batch', contextTierMinTokens: 0, inputUsdPerMtok: '0.625', cachedInputUsdPerMtok: '0.0625', outputUsdPerMtok: '5' },
+      { serviceTier: 'flex', contextTierMinTokens: 0, inputUsdPerMtok: '0.625', cachedInputUsdPerMtok: '0.0625', outputUsdPerMtok: '5' },
+      { serviceTier: 'priority', contextTierMinTokens: 0, inputUsdPerMtok: '2.5', cachedInputUsdPerMtok: '0.25', outputUsdPerMtok: '20' },
+    ],
     quality: q(0.96, 0.93),
   },
   {
@@ -160,6 +189,17 @@ export const CATALOG_MODELS: CatalogModel[] = [
         outputUsdPerMtok: '22.5',
       },
     ],
+    serviceTierPrices: [
+      {
+        serviceTier: 'batch',
+        contextTierMinTokens: 0,
+        inputUsdPerMtok: '1.5',
+        cachedInputUsdPerMtok: '0.15',
+        cacheWrite5mUsdPerMtok: '1.875',
+        cacheWrite1hUsdPerMtok: '3',
+        outputUsdPerMtok: '7.5',
+      },
+    ],
     quality: q(0.97, 0.95),
   },
   {
@@ -179,6 +219,17 @@ export const CATALOG_MODELS: CatalogModel[] = [
         cacheWrite5mUsdPerMtok: '18.75',
         cacheWrite1hUsdPerMtok: '30',
         outputUsdPerMtok: '75',
+      },
+    ],
+    serviceTierPrices: [
+      {
+        serviceTier: 'batch',
+        contextTierMinTokens: 0,
+        inputUsdPerMtok: '7.5',
+        cachedInputUsdPerMtok: '0.75',
+        cacheWrite5mUsdPerMtok: '9.375',
+        cacheWrite1hUsdPerMtok: '15',
+        outputUsdPerMtok: '37.5',
       },
     ],
     quality: q(0.97, 0.97),

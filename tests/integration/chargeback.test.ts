@@ -70,7 +70,7 @@ async function insertEdgeRows(): Promise<void> {
     (await db.query<Record<string, string | null>>(
       `select id::text, input_per_mtok::text, cached_input_per_mtok::text, cache_write_5m_per_mtok::text, cache_write_1h_per_mtok::text,
               output_per_mtok::text, reasoning_per_mtok::text
-         from model_prices where model_id = $1 and kind = 'list' and context_tier_min_tokens = 0`,
+         from model_prices where model_id = $1 and kind = 'list' and service_tier = 'standard' and context_tier_min_tokens = 0`,
       [modelId],
     ))[0]!;
   const gpt5 = await priceOf('openai/gpt-5');
@@ -272,7 +272,7 @@ async function loadLedger(): Promise<RawRow[]> {
        left join model_prices p on p.id = e.price_id
        left join lateral (
          select * from model_prices x
-          where p.kind <> 'list' and x.model_id = p.model_id and x.kind = 'list' and x.context_tier_min_tokens = 0
+          where p.kind <> 'list' and x.model_id = p.model_id and x.kind = 'list' and x.service_tier = 'standard' and x.context_tier_min_tokens = 0
             and x.effective_from <= e.occurred_at
           order by x.effective_from desc limit 1) l on true
       where e.organisation_id = $1`,

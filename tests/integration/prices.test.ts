@@ -322,6 +322,7 @@ describe('GET /api/v1/prices', () => {
   interface Version {
     id: number;
     kind: string;
+    service_tier: string;
     in_force: boolean;
     effective_from: string;
     usd_per_mtok: { input: string; output: string };
@@ -341,7 +342,8 @@ describe('GET /api/v1/prices', () => {
     const kinds = async (auth: Auth) => {
       const response = await listPrices('?model=anthropic/claude-haiku-4-5', auth);
       expect(response.status).toBe(200);
-      return ((await response.json()) as { data: Version[] }).data.map((v) => v.kind);
+      // Standard tier only: the catalog also carries Haiku's batch list price.
+      return ((await response.json()) as { data: Version[] }).data.filter((v) => v.service_tier === 'standard').map((v) => v.kind);
     };
     expect(await kinds({ key: AGENT_KEY })).toEqual(['list']);
     expect(await kinds({ cookie: await sessionCookie({ ...DEMO_USERS.cfo, role: 'cfo', departmentId: null }) })).toEqual(['list', 'negotiated']);

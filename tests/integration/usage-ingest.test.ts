@@ -141,6 +141,21 @@ describe('POST /api/v1/usage', () => {
     expect(row).toEqual({ cost: '13830000', model_id: 'anthropic/claude-sonnet-4-5' });
   });
 
+  it('bills the service tier the call ran on: batch, priority, or standard where a tier has no price', async () => {
+    const batch = event({ provider: 'anthropic', model: 'claude-sonnet-4-5', service_tier: 'batch', usage: { input_tokens: 2095, output_tokens: 503 } });
+    const priority = event({ service_tier: 'priority' });
+    const flexWithoutPrice = event({ provider: 'anthropic', model: 'claude-haiku-4-5', service_tier: 'flex', usage: { input_tokens: 1000, output_tokens: 100 } });
+    expect(await ingest([batch, priority, flexWithoutPrice])).toMatchObject({ accepted: 3 });
+    const cost = async (id: string) =>
+      (await db.query<{ c: string }>('select cost_nano::text as c from ledger_events where idempotency_key = $1', [id]))[0]!.c;
+    // Batch is half: 2095 × $1.50 + 503 × $7.50 = 3142.5 + 3772.5 = 6915 µ$
+    expect(await cost(batch.id)).toBe('6915000');
+    // Priority gpt-5: 86 × $2.50 + 1920 × $0.25 + 300 × $20 = 215 + 480 + 6000 = 6695 µ$
+    expect(await cost(priority.id)).toBe('6695000');
+    // Haiku has no flex price: standard, 1000 × $1 + 100 × $5 = 1500 µ$
+    expect(await cost(flexWithoutPrice.id)).toBe('1500000');
+  });
+
   it('flags an unknown model as unpriced instead of silently costing $0', async () => {
     const e = event({ provider: 'openai_compatible', model: 'mystery-model-7b' });
     expect(await ingest([e])).toMatchObject({ accepted: 1 });
