@@ -86,8 +86,7 @@ export function RecentCallsTable({ rows }: { rows: LedgerRow[] }) {
           <tr className="text-left text-xs text-slate-500">
             <th className="pb-2 pr-3 font-medium whitespace-nowrap">Time (UTC)</th>
             <th className="pb-2 pr-3 font-medium">Model</th>
-            <th className="pb-2 pr-3 font-medium">Task</th>
-            <th className="pb-2 pr-3 font-medium">Agent</th>
+            <th className="pb-2 pr-3 font-medium">Agent · task</th>
             <th className="pb-2 pl-3 text-right font-medium whitespace-nowrap">In / out</th>
             <th className="pb-2 pl-3 text-right font-medium whitespace-nowrap">Cost</th>
           </tr>
@@ -101,8 +100,10 @@ export function RecentCallsTable({ rows }: { rows: LedgerRow[] }) {
                 <TierBadge tier={r.tier} />
                 {r.status !== 'ok' && <span className="ml-2 text-[11px] font-medium text-rose-600">{r.httpStatus ?? r.status}</span>}
               </td>
-              <td className="whitespace-nowrap py-2 pr-3 text-slate-600">{r.taskType ? taskLabel(r.taskType) : '—'}</td>
-              <td className="max-w-36 truncate py-2 pr-3 text-slate-600" title={r.agent ?? undefined}>{r.agent ?? '—'}</td>
+              <td className="max-w-40 py-2 pr-3">
+                <div className="truncate text-slate-700" title={r.agent ?? undefined}>{r.agent ?? '—'}</div>
+                <div className="truncate text-[11px] text-slate-500">{r.taskType ? taskLabel(r.taskType) : 'no task label'}</div>
+              </td>
               <td className="tabular whitespace-nowrap py-2 pl-3 text-right text-slate-600">
                 {formatCount(r.inputTokens + r.cachedInputTokens + r.cacheWrite5mTokens + r.cacheWrite1hTokens)} /{' '}
                 {formatCount(r.outputTokens + r.reasoningTokens)}
