@@ -27,7 +27,7 @@ import { CATALOG_EFFECTIVE_FROM, CATALOG_MODELS, PRICE_SOURCE, catalogRates, tie
 import { planCatalogImport, type ConvertedFeed } from '@/lib/engine/catalog-feed';
 import type { Outcome, Provider, TaskType } from '@/lib/engine/enums';
 import { NANO_PER_USD } from '@/lib/engine/money';
-import { costNano, type PriceRates, type TokenBuckets } from '@/lib/engine/pricing';
+import { costNano, ZERO_TOKENS, type PriceRates, type TokenBuckets } from '@/lib/engine/pricing';
 import { Random } from '@/lib/engine/random';
 import {
   DEMO_ADMIN_KEY_ID,
@@ -742,14 +742,7 @@ export function generateDemoData(options: GenerateOptions): DemoData {
   // --- rows
   const ledgerEvents: NewLedgerEvent[] = [];
   const runs: RunState[] = [];
-  const tokens: TokenBuckets = {
-    inputTokens: 0,
-    cachedInputTokens: 0,
-    cacheWrite5mTokens: 0,
-    cacheWrite1hTokens: 0,
-    outputTokens: 0,
-    reasoningTokens: 0,
-  };
+  const tokens: TokenBuckets = { ...ZERO_TOKENS };
 
   interface Session {
     spec: ProjectSpec;
@@ -792,12 +785,7 @@ export function generateDemoData(options: GenerateOptions): DemoData {
       sessionId: sess.sessionId,
       workflowRunId: sess.run?.id ?? null,
       taskType: task,
-      inputTokens: 0,
-      cachedInputTokens: 0,
-      cacheWrite5mTokens: 0,
-      cacheWrite1hTokens: 0,
-      outputTokens: 0,
-      reasoningTokens: 0,
+      ...ZERO_TOKENS,
       costNano: 0n,
       listCostNano: 0n,
       savedNano: 0n,

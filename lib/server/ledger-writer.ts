@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DbHandle } from '@/db/client';
 import type { NewLedgerEvent } from '@/db/schema';
+import { ZERO_TOKENS } from '@/lib/engine/pricing';
 
 /** What a writer needs per row: the insert shape with the id and idempotency key required. */
 export type LedgerRowInput = NewLedgerEvent & { id: string; idempotencyKey: string };
@@ -68,12 +69,7 @@ const COLUMNS: [keyof LedgerRowInput, string, string][] = [
 
 const DEFAULTS: Partial<Record<keyof LedgerRowInput, unknown>> = {
   serviceTier: 'standard',
-  inputTokens: 0,
-  cachedInputTokens: 0,
-  cacheWrite5mTokens: 0,
-  cacheWrite1hTokens: 0,
-  outputTokens: 0,
-  reasoningTokens: 0,
+  ...ZERO_TOKENS,
   costNano: 0n,
   listCostNano: 0n,
   savedNano: 0n,

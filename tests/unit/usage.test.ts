@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CATALOG_MODELS, catalogRates, tierFor } from '@/lib/engine/catalog';
-import { costNano, promptTokens, type TokenBuckets } from '@/lib/engine/pricing';
+import { costNano, promptTokens, ZERO_TOKENS, type TokenBuckets } from '@/lib/engine/pricing';
 import { normaliseUsage, UsageError, type UsageProvider } from '@/lib/engine/usage';
 
 function price(modelId: string, tokens: TokenBuckets): bigint {
@@ -13,15 +13,7 @@ function price(modelId: string, tokens: TokenBuckets): bigint {
   return costNano(tokens, catalogRates(tierFor(model.prices, promptTokens(tokens))!));
 }
 
-const buckets = (b: Partial<TokenBuckets>): TokenBuckets => ({
-  inputTokens: 0,
-  cachedInputTokens: 0,
-  cacheWrite5mTokens: 0,
-  cacheWrite1hTokens: 0,
-  outputTokens: 0,
-  reasoningTokens: 0,
-  ...b,
-});
+const buckets = (b: Partial<TokenBuckets>): TokenBuckets => ({ ...ZERO_TOKENS, ...b });
 
 describe('OpenAI', () => {
   it('Chat Completions reference example: details present, all zero', () => {

@@ -32,7 +32,7 @@ import {
   type Json,
   type Page,
 } from './shape';
-import type { ParsedBillingExport } from './types';
+import { NO_USAGE_COUNTS, type ParsedBillingExport } from './types';
 
 interface Bucket {
   day: string;
@@ -93,11 +93,7 @@ export function parseAnthropicCostReport(data: unknown, root = ''): ParsedBillin
           direction: anthropicDirection(tokenType),
           amountNano,
           currency: 'USD',
-          inputTokens: null,
-          cachedInputTokens: null,
-          cacheWriteTokens: null,
-          outputTokens: null,
-          requests: null,
+          ...NO_USAGE_COUNTS,
           sources: [{ starting_at: bucket.start, ...result }],
         },
         path,

@@ -32,7 +32,7 @@ import {
   type Json,
   type Page,
 } from './shape';
-import type { ParsedBillingExport } from './types';
+import { NO_USAGE_COUNTS, type ParsedBillingExport } from './types';
 
 interface Bucket {
   day: string;
@@ -90,11 +90,7 @@ export function parseOpenAiCosts(data: unknown, root = ''): ParsedBillingExport 
           direction,
           amountNano,
           currency: 'USD',
-          inputTokens: null,
-          cachedInputTokens: null,
-          cacheWriteTokens: null,
-          outputTokens: null,
-          requests: null,
+          ...NO_USAGE_COUNTS,
           sources: [{ start_time: bucket.start, ...result }],
         },
         path,

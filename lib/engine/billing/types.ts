@@ -62,3 +62,12 @@ export interface ParsedBillingExport {
   firstDay: string | null;
   lastDay: string | null;
 }
+
+/** The token and request fields of a cost line: a cost export carries amounts, not counts. */
+export const NO_USAGE_COUNTS = {
+  inputTokens: null,
+  cachedInputTokens: null,
+  cacheWriteTokens: null,
+  outputTokens: null,
+  requests: null,
+} as const;
