@@ -5,3 +5,4 @@ export * from './ledger';
 export * from './governance';
 export * from './outcomes';
 export * from './billing';
+export * from './upstreams';

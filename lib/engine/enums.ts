@@ -125,3 +125,11 @@ export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
 
 export const ACTOR_TYPES = ['user', 'api_key', 'system'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
+
+/** How the gateway talks to an upstream. */
+export const UPSTREAM_KINDS = ['openai_compatible', 'anthropic', 'simulated'] as const;
+export type UpstreamKind = (typeof UPSTREAM_KINDS)[number];
+
+/** The header an upstream reads its credential from: `Authorization: Bearer` (OpenAI, vLLM), `api-key` (Azure), `x-api-key` (Anthropic). */
+export const UPSTREAM_AUTH_HEADERS = ['authorization', 'api-key', 'x-api-key'] as const;
+export type UpstreamAuthHeader = (typeof UPSTREAM_AUTH_HEADERS)[number];
