@@ -22,5 +22,5 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ['/((?!api/|_next/|sign-in|forbidden|favicon\\.ico|icon\\.svg|robots\\.txt).*)'],
+  matcher: ['/((?!api/|metrics|_next/|sign-in|forbidden|favicon\\.ico|icon\\.svg|robots\\.txt).*)'],
 };

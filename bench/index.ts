@@ -4,6 +4,9 @@
  */
 const SUITES: Record<string, () => Promise<unknown>> = {
   ledger: () => import('./ledger'),
+  gateway: () => import('./gateway'),
+  router: () => import('./router'),
+  cache: () => import('./cache'),
 };
 
 const [suite = ''] = process.argv.slice(2).filter((a) => !a.startsWith('--'));

@@ -57,7 +57,10 @@ async function main(): Promise<void> {
   const app = next({ dev: false, dir: root, port });
   const handle = app.getRequestHandler();
   await app.prepare();
+  const { serveGatewayRoute } = await import('@/lib/gateway/node-server');
   const server = http.createServer((req, res) => {
+    // The hot gateway routes skip the framework; everything else is Next.js.
+    if (serveGatewayRoute(req, res)) return;
     handle(req, res).catch((error: unknown) => {
       console.error('[tollgate] request failed', error);
       if (!res.headersSent) res.writeHead(500).end();
@@ -69,14 +72,30 @@ async function main(): Promise<void> {
   });
   log(`Tollgate is up on http://localhost:${port}`);
 
+  let workload: { stop(): Promise<void> } | null = null;
+  if ((process.env.TOLLGATE_SIMULATOR ?? 'on').toLowerCase() !== 'off') {
+    const { mintWorkloadKeys } = await import('@/lib/server/workload-keys');
+    const { startWorkload } = await import('./workload/run');
+    const agents = await mintWorkloadKeys(db);
+    workload = startWorkload({ baseUrl: `http://127.0.0.1:${port}/api/v1`, agents, log });
+    log(`demo workload: ${agents.length} agents calling the gateway (TOLLGATE_SIMULATOR=off to stop it)`);
+  }
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: shutting down`);
-    server.close();
-    server.closeAllConnections();
-    closeDb()
+    const drained = (workload?.stop() ?? Promise.resolve()).then(async () => {
+      server.close();
+      server.closeAllConnections();
+      // Rows handed to the ledger writer are committed before the database closes.
+      const { getGateway } = await import('@/lib/gateway/runtime');
+      await (await getGateway()).writer.flush();
+    });
+    drained
+      .catch((error: unknown) => console.error('[tollgate] draining failed', error))
+      .then(() => closeDb())
       .catch((error: unknown) => console.error('[tollgate] closing the database failed', error))
       .finally(() => process.exit(0));
   };

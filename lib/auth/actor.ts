@@ -11,6 +11,9 @@ export interface Actor {
   /** The person's or key's department; required for managers. */
   departmentId: string | null;
   projectId: string | null;
+  /** For API keys: the agent the key belongs to and the person it acts for, when set. */
+  agent?: string | null;
+  userId?: string | null;
 }
 
 /** A signed-in person (never an API key). */

@@ -26,6 +26,7 @@ export const PERMISSIONS = [
   'outcomes.write',
   'feedback.write',
   'models.read',
+  'upstreams.write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -55,6 +56,8 @@ export const ROLE_PERMISSIONS: Record<Principal, readonly Permission[]> = {
     'approvals.decide',
     'sessions.manage',
     'telemetry.read',
+    'feedback.write',
+    'upstreams.write',
   ],
   admin: PERMISSIONS,
   /** Managers read their own department only; the wrapper forces the scope. */

@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { SERVICE_TIERS, TASK_TYPES, type ServiceTier } from './enums';
-import { choosePrices, type PriceVersion } from './prices';
-import { costNano, promptTokens, type TokenBuckets } from './pricing';
+import { priceTokens, type PriceVersion } from './prices';
+import type { TokenBuckets } from './pricing';
 import { normaliseUsage, USAGE_PROVIDERS, UsageError, type UsageProvider } from './usage';
 
 export const MAX_EVENTS_PER_BATCH = 1_000;
@@ -107,11 +107,9 @@ export function prepareUsageEvent(raw: unknown, index: number, ctx: IngestContex
   }
   const serviceTier = event.service_tier ?? 'standard';
   const modelId = ctx.resolveModel(provider, event.model);
-  const priced = modelId
-    ? choosePrices(ctx.pricesOf(modelId), { organisationId: ctx.organisationId, at: occurredAt, promptTokens: promptTokens(tokens), serviceTier })
-    : { billed: null, list: null };
-  const cost = priced.billed ? costNano(tokens, priced.billed.price) : 0n;
-  const listCost = priced.list ? costNano(tokens, priced.list.price) : cost;
+  const cost = modelId
+    ? priceTokens(ctx.pricesOf(modelId), { organisationId: ctx.organisationId, at: occurredAt, serviceTier }, tokens)
+    : { costNano: 0n, listCostNano: 0n, priceId: null, priceStatus: 'unpriced' as const };
   return {
     index,
     idempotencyKey: event.id,
@@ -121,10 +119,7 @@ export function prepareUsageEvent(raw: unknown, index: number, ctx: IngestContex
     modelId,
     serviceTier,
     tokens,
-    costNano: cost,
-    listCostNano: listCost,
-    priceId: priced.billed?.price.id ?? null,
-    priceStatus: priced.billed?.status ?? 'unpriced',
+    ...cost,
     sessionId: event.session ?? null,
     workflowRunId: event.workflow_run ?? null,
     taskType: event.task ?? null,

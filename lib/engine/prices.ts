@@ -5,7 +5,7 @@
  * every known price get the earliest known one, and say so.
  */
 import type { PriceKind, PriceStatus, ServiceTier } from './enums';
-import type { PriceRates } from './pricing';
+import { costNano, promptTokens, type PriceRates, type TokenBuckets } from './pricing';
 
 export interface PriceVersion extends PriceRates {
   id: number;
@@ -81,4 +81,31 @@ export function choosePrices(
   // reaches back only for a model with no list price at all (a self-hosted one).
   const billed = contracted && (contracted.status === 'priced' || !list) ? contracted : list;
   return { billed, list };
+}
+
+export interface CallCost {
+  costNano: bigint;
+  listCostNano: bigint;
+  priceId: number | null;
+  priceStatus: PriceStatus;
+}
+
+/**
+ * What a call's tokens cost: billed at the contracted or list price in force
+ * at `at`, and at list for comparison. No price known is `unpriced` at 0,
+ * flagged on the row, never a silent $0.
+ */
+export function priceTokens(
+  versions: readonly PriceVersion[],
+  input: { organisationId: string; at: Date; serviceTier: ServiceTier },
+  tokens: TokenBuckets,
+): CallCost {
+  const priced = choosePrices(versions, { ...input, promptTokens: promptTokens(tokens) });
+  const cost = priced.billed ? costNano(tokens, priced.billed.price) : 0n;
+  return {
+    costNano: cost,
+    listCostNano: priced.list ? costNano(tokens, priced.list.price) : cost,
+    priceId: priced.billed?.price.id ?? null,
+    priceStatus: priced.billed?.status ?? 'unpriced',
+  };
 }

@@ -33,6 +33,8 @@ export async function actorForApiKey(db: DbHandle, key: string, nowMs = Date.now
         role: row.role,
         departmentId: row.departmentId,
         projectId: row.projectId,
+        agent: row.agent,
+        userId: row.userId,
       }
     : null;
   if (keyCache.size > 10_000) keyCache.clear();

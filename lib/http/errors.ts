@@ -18,16 +18,22 @@ export function jsonError(status: number, type: ErrorBody['error']['type'], mess
   return Response.json(body, { status });
 }
 
-export function errorResponse(error: unknown): Response {
+/** The status and OpenAI-shaped body for any error; unknown errors are logged and answered with a generic 500. */
+export function errorResponseBody(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof TollgateError) {
-    return jsonError(error.status, error.type, error.message, error.details);
+    return { status: error.status, body: { error: { type: error.type, message: error.message, param: null, code: null, ...error.details } } };
   }
   if (error instanceof ZodError) {
     const issue = error.issues[0];
     const param = issue?.path.join('.') || null;
     const message = issue ? `${param ? `${param}: ` : ''}${issue.message}` : 'Invalid request.';
-    return jsonError(400, 'invalid_request_error', message, { param });
+    return { status: 400, body: { error: { type: 'invalid_request_error', message, param, code: null } } };
   }
   console.error('[tollgate] unhandled error', error);
-  return jsonError(500, 'server_error', 'Internal server error.');
+  return { status: 500, body: { error: { type: 'server_error', message: 'Internal server error.', param: null, code: null } } };
+}
+
+export function errorResponse(error: unknown): Response {
+  const { status, body } = errorResponseBody(error);
+  return Response.json(body, { status });
 }

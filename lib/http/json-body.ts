@@ -19,33 +19,39 @@ function formatBytes(bytes: number): string {
   return Number.isInteger(mb) ? `${mb} MB` : `${bytes} bytes`;
 }
 
-export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
-  if (!/^application\/json\b/i.test(req.headers.get('content-type') ?? '')) {
+/** Refuses a request before its body is read: not JSON, or declared larger than the cap. */
+export function checkJsonHeaders(contentType: string | null, contentLength: string | null, maxBytes: number): void {
+  if (!/^application\/json\b/i.test(contentType ?? '')) {
     throw new ValidationError('Content-Type must be application/json.');
   }
-  const declared = Number(req.headers.get('content-length') ?? NaN);
+  const declared = Number(contentLength ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) throw new PayloadTooLargeError(maxBytes);
-  if (!req.body) throw new ValidationError('The request needs a JSON body.');
+}
 
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
+/** Collects body chunks up to the cap (413 past it). */
+export async function collectBody(chunks: AsyncIterable<Uint8Array>, maxBytes: number, cancel: () => void): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
+  for await (const chunk of chunks) {
+    size += chunk.byteLength;
     if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
+      cancel();
       throw new PayloadTooLargeError(maxBytes);
     }
-    chunks.push(value);
+    parts.push(chunk);
   }
+  if (parts.length === 1) return parts[0]!;
   const bytes = new Uint8Array(size);
   let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
   }
+  return bytes;
+}
+
+/** Decodes UTF-8 JSON, with a clear error for each way it can be wrong. */
+export function parseJsonBytes(bytes: Uint8Array): unknown {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -58,4 +64,21 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
   } catch {
     throw new ValidationError('The request body is not valid JSON.');
   }
+}
+
+export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+  checkJsonHeaders(req.headers.get('content-type'), req.headers.get('content-length'), maxBytes);
+  if (!req.body) throw new ValidationError('The request needs a JSON body.');
+  const body = req.body;
+  const reader = body.getReader();
+  const chunks: AsyncIterable<Uint8Array> = {
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    },
+  };
+  return parseJsonBytes(await collectBody(chunks, maxBytes, () => void reader.cancel().catch(() => {})));
 }

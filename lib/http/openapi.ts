@@ -6,6 +6,9 @@
 import { z } from 'zod';
 import { usageEventSchema } from '@/lib/engine/ingest';
 import { priceVersionBody } from '@/lib/engine/price-input';
+import { chatRequestSchema } from '@/lib/gateway/request';
+import { feedbackSchema } from '@/lib/server/feedback';
+import { upstreamInputSchema } from '@/lib/server/upstreams-admin';
 
 const error = { $ref: '#/components/schemas/Error' };
 const errorResponses = (...codes: number[]) =>
@@ -16,6 +19,17 @@ const STATUS: Record<number, string> = {
   403: 'Not allowed, or another department (`permission_error`)',
   404: 'Not found (`not_found_error`)',
   413: 'Body too large (`invalid_request_error`)',
+  502: 'Every upstream in the fallback chain failed (`upstream_error`)',
+};
+const header = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({ name, in: 'header', required: false, description, schema });
+const replyHeader = (description: string) => ({ description, schema: { type: 'string' } });
+const GATEWAY_REPLY_HEADERS = {
+  'x-tollgate-request-id': replyHeader('The ledger row of this call'),
+  'x-tollgate-model': replyHeader('The model that answered'),
+  'x-tollgate-tier': replyHeader('`cache`, `small` or `frontier`'),
+  'x-tollgate-cost-usd': replyHeader('What the call cost, USD (streams carry it as a final `: x-tollgate-cost-usd=` SSE comment)'),
+  'x-tollgate-cache': replyHeader('`hit` or `miss`'),
+  'x-tollgate-overhead-ms': replyHeader('Time Tollgate added, excluding the upstream'),
 };
 const query = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }, required = false) => ({
   name,
@@ -54,6 +68,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
         UsageEvent: usageEvent,
         PriceVersion: z.toJSONSchema(priceVersionBody, { io: 'input', unrepresentable: 'any' }),
+        ChatRequest: z.toJSONSchema(chatRequestSchema, { io: 'input', unrepresentable: 'any' }),
       },
     },
     security: [{ apiKey: [] }, { session: [] }],
@@ -144,6 +159,41 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/api/v1/chat/completions': {
+        post: {
+          summary: 'OpenAI-compatible chat completions, plain and streaming (SSE); `model: "auto"` lets the router choose. Agent API key.',
+          parameters: [
+            header('x-tollgate-task', 'Task type for routing (otherwise inferred from the prompt)'),
+            header('x-tollgate-session', 'Agent session id'),
+            header('x-tollgate-workflow-run', 'Workflow run id'),
+            header('x-tollgate-confidence', "The caller's confidence, 0-1", { type: 'number', minimum: 0, maximum: 1 }),
+            header('x-tollgate-approval', 'An approval id, to retry a call that needed sign-off'),
+            header('x-tollgate-cache', '`off` to bypass the response cache'),
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ChatRequest' } } } },
+          responses: {
+            200: { description: 'A chat.completion, or an SSE stream of chat.completion.chunk ending in `data: [DONE]`', headers: GATEWAY_REPLY_HEADERS, content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': { schema: { type: 'string' } } } },
+            ...errorResponses(400, 401, 403, 404, 413, 502),
+          },
+        },
+      },
+      '/api/v1/models': { get: { summary: 'OpenAI-compatible list of routable models, `auto` first', responses: { 200: json('`{ object: "list", data: [{ id, object, created, owned_by, tier, context_window, max_output_tokens }] }`'), ...errorResponses(401) } } },
+      '/api/v1/feedback': {
+        post: {
+          summary: "A call's answer was good, wrong or corrected by a person; feeds the router's quality estimates",
+          requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(feedbackSchema, { io: 'input' }) } } },
+          responses: { 201: json('`{ id, request_id, kind, model_id, task }`'), ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      '/api/v1/upstreams': {
+        get: { summary: 'Configured upstreams (credentials never returned); ops only', responses: { 200: json('`{ data: [...] }`'), ...errorResponses(401, 403) } },
+        post: {
+          summary: 'Create or replace an upstream by name: OpenAI-compatible (OpenAI, Azure OpenAI, vLLM, Ollama), Anthropic, or the simulator; ops only, audited',
+          requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(upstreamInputSchema, { io: 'input', unrepresentable: 'any' }) } } },
+          responses: { 200: json('Replaced'), 201: json('Created'), ...errorResponses(400, 401, 403) },
+        },
+      },
+      '/metrics': { get: { summary: 'Prometheus text format: requests, tokens and spend by tier, model and department; cache hits; fallbacks; overhead. Ops or CFO session, or an ops key.', responses: { 200: { description: 'text/plain; version=0.0.4' }, ...errorResponses(401, 403) } } },
       '/api/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: json('OpenAPI 3.1') } } },
     },
   };

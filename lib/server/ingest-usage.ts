@@ -118,7 +118,7 @@ export async function ingestUsage(ctx: RequestContext, body: unknown): Promise<I
       projectId: where.projectId,
       userId: event.userId,
       apiKeyId: ctx.actor.type === 'api_key' ? ctx.actor.id : null,
-      agent: ctx.actor.type === 'api_key' ? ctx.actor.name : null,
+      agent: ctx.actor.type === 'api_key' ? (ctx.actor.agent ?? ctx.actor.name) : null,
       sessionId: event.sessionId,
       workflowRunId: event.workflowRunId,
       taskType: event.taskType,

@@ -215,17 +215,38 @@ export class LedgerWriter {
   /** Commits so far and rows in them, for metrics and benchmarks. */
   readonly stats = { commits: 0, rows: 0, maxBatch: 0 };
 
+  private lingering: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * `lingerMs` > 0 holds a commit that long for more writes to join it: for
+   * callers that do not wait on the commit (the gateway), many calls share one
+   * statement. Callers that wait (usage ingest) use the default, 0.
+   */
   constructor(
     private readonly db: DbHandle,
     private readonly maxRowsPerCommit = 5_000,
+    private readonly lingerMs = 0,
   ) {}
 
   write(rows: readonly LedgerRowInput[]): Promise<WriteResult> {
     if (rows.length === 0) return Promise.resolve({ inserted: [], duplicates: [] });
     return new Promise<WriteResult>((resolve, reject) => {
       this.queue.push({ rows, resolve, reject });
-      if (!this.draining) void this.drain();
+      if (this.draining || this.lingering) return;
+      if (this.lingerMs > 0) {
+        this.lingering = setTimeout(() => {
+          this.lingering = null;
+          void this.drain();
+        }, this.lingerMs);
+      } else {
+        void this.drain();
+      }
     });
+  }
+
+  /** Resolves once every write handed in so far has committed or failed (shutdown, tests). */
+  async flush(): Promise<void> {
+    while (this.draining || this.lingering || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 2));
   }
 
   private async drain(): Promise<void> {

@@ -1,0 +1,8 @@
+import { listModels } from '@/lib/gateway/models';
+import { getGateway } from '@/lib/gateway/runtime';
+import { withAuth } from '@/lib/http/route';
+
+/** OpenAI-compatible list of routable models, `auto` first. */
+export const GET = withAuth('models.read', async ({ ctx }) => {
+  return Response.json(await listModels(await getGateway(), ctx.organisationId));
+});

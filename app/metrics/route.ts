@@ -1,0 +1,9 @@
+import { getGateway } from '@/lib/gateway/runtime';
+import { withAuth } from '@/lib/http/route';
+
+/** Prometheus text format: requests, tokens, spend, cache hits, fallbacks and overhead. Ops or CFO session, or an ops key. */
+export const GET = withAuth('telemetry.read', async () => {
+  const rt = await getGateway();
+  return new Response(rt.metrics.render(), { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } });
+});
+export const dynamic = 'force-dynamic';

@@ -1,0 +1,480 @@
+/**
+ * POST /api/v1/chat/completions, written once over the engine and the
+ * stores and mounted both as a Next.js route handler and on the production
+ * server's thin Node layer.
+ *
+ *   key -> body (zod) -> task -> route (engine) -> cache -> upstream attempts
+ *   down the fallback chain -> ledger (every attempt) -> reply
+ *
+ * Nothing is written and nothing is sent upstream until the request has
+ * passed every check. The reply does not wait for the ledger commit: rows go
+ * to the group-commit writer as the reply leaves (see README, "Gateway").
+ */
+import { performance } from 'node:perf_hooks';
+import type { Actor } from '@/lib/auth/actor';
+import { can } from '@/lib/auth/permissions';
+import { hashText } from '@/lib/engine/cache';
+import type { CacheScope, CachedResponse } from '@/lib/engine/cache/types';
+import { AuthenticationError, PermissionError, TollgateError, ValidationError } from '@/lib/engine/errors';
+import { nanoToUsdString } from '@/lib/engine/money';
+import { ZERO_TOKENS, type TokenBuckets } from '@/lib/engine/pricing';
+import { inferTask, routeRequest, DEFAULT_THRESHOLDS } from '@/lib/engine/router';
+import type { RouteDecision, RoutableModel } from '@/lib/engine/router/types';
+import { countChatTokens, countTokens, messageText } from '@/lib/engine/tokens';
+import { normaliseUsage } from '@/lib/engine/usage';
+import { actorForApiKey, bearerToken } from '@/lib/http/authenticate';
+import { errorResponseBody } from '@/lib/http/errors';
+import { sseData, SSE_DONE } from '@/lib/providers';
+import { UpstreamError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type StreamResult, type UpstreamUsage } from '@/lib/providers/types';
+import { attemptRows, cacheHitRow, newRequestId, type AttemptRecord, type CallContext } from './call-context';
+import { recordCall, recordFallback, recordUpstreamAttempt } from './metrics';
+import { chatRequestSchema, maxBodyBytes, parseTollgateHeaders, requestedMaxTokens, type HeaderSource, type ParsedChatRequest } from './request';
+import type { GatewayRuntime } from './runtime';
+import type { ReplyHeaders, ReplySink } from './sink';
+import { openAiUsage } from './usage-shape';
+
+export interface GatewayRequest {
+  headers: HeaderSource;
+  /** Reads the JSON body: content type checked, size capped (413), parsed. */
+  readJson(maxBytes: number): Promise<unknown>;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+  /** `performance.now()` when the request arrived. */
+  startedAt: number;
+}
+
+/** How long a repeated prompt in the same session counts as a retry of the previous answer. */
+const RETRY_WINDOW_MS = 10 * 60_000;
+
+export async function authenticateAgent(rt: GatewayRuntime, headers: HeaderSource): Promise<Actor> {
+  const key = bearerToken({ headers } as unknown as Request);
+  if (!key) throw new AuthenticationError('Send an API key as `Authorization: Bearer <key>`.');
+  const actor = await actorForApiKey(rt.db, key);
+  if (!actor) throw new AuthenticationError('Incorrect API key provided.');
+  if (!can(actor.role, 'gateway.call')) throw new PermissionError('This key cannot call the gateway.');
+  return actor;
+}
+
+function routeFailure(decision: Extract<RouteDecision, { ok: false }>): TollgateError {
+  switch (decision.failure) {
+    case 'unknown_model':
+      return new TollgateError('not_found_error', 404, decision.message, { param: 'model', code: 'model_not_found' });
+    case 'model_forbidden':
+      return new PermissionError(decision.message);
+    case 'context_too_large':
+      return new ValidationError(decision.message, { param: 'messages', code: 'context_length_exceeded' });
+    case 'max_tokens_too_large':
+      return new ValidationError(decision.message, { param: 'max_tokens' });
+    case 'no_model_available':
+      return new TollgateError('upstream_error', 503, decision.message);
+  }
+}
+
+/** The conversation as the cache keys it: every turn but the system prompt, which is part of the scope. */
+function conversationText(body: ParsedChatRequest): string {
+  let text = '';
+  for (const m of body.messages) {
+    if (m.role === 'system' || m.role === 'developer') continue;
+    text += `${m.role}: ${messageText(m.content)}\n`;
+  }
+  return text;
+}
+
+function cacheScope(actor: Actor, body: ParsedChatRequest, task: string): CacheScope {
+  const system = body.messages
+    .filter((m) => m.role === 'system' || m.role === 'developer')
+    .map((m) => messageText(m.content))
+    .join('\n');
+  const tools = body.tools || body.tool_choice ? JSON.stringify([body.tools ?? null, body.tool_choice ?? null]) : '';
+  return {
+    organisationId: actor.organisationId,
+    departmentId: actor.departmentId,
+    model: body.model,
+    task,
+    systemHash: system ? hashText(system) : '',
+    temperature: body.temperature ?? null,
+    toolsHash: tools ? hashText(tools) : '',
+  };
+}
+
+function replyHeaders(requestId: string, model: string, tier: string, cache: 'hit' | 'miss', costNano: bigint | null, overheadMs: number): ReplyHeaders {
+  const headers: ReplyHeaders = {
+    'x-tollgate-request-id': requestId,
+    'x-tollgate-model': model,
+    'x-tollgate-tier': tier,
+    'x-tollgate-cache': cache,
+    'x-tollgate-overhead-ms': overheadMs.toFixed(3),
+  };
+  if (costNano !== null) headers['x-tollgate-cost-usd'] = nanoToUsdString(costNano, 2);
+  return headers;
+}
+
+function completionFromCache(requestId: string, cached: CachedResponse, created: number): ChatCompletion {
+  return {
+    id: `chatcmpl-${requestId}`,
+    object: 'chat.completion',
+    created,
+    model: cached.modelName,
+    choices: [{ index: 0, message: { role: 'assistant', content: cached.content, refusal: null }, finish_reason: cached.finishReason, logprobs: null }],
+    usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } },
+    system_fingerprint: null,
+  };
+}
+
+/** Token buckets from the upstream's own usage object; the tokenizer's count when it sent none. */
+function bucketsFrom(usage: UpstreamUsage | null, promptTokens: number, completionText: string): { tokens: TokenBuckets; estimated: boolean } {
+  if (usage) {
+    try {
+      return { tokens: normaliseUsage(usage.provider, usage.raw), estimated: false };
+    } catch (error) {
+      console.error('[tollgate] upstream usage could not be read; counting tokens instead', error instanceof Error ? error.message : error);
+    }
+  }
+  return { tokens: { ...ZERO_TOKENS, inputTokens: promptTokens, outputTokens: countTokens(completionText) }, estimated: true };
+}
+
+function upstreamStatus(error: UpstreamError): number {
+  if (error.kind === 'timeout') return 504;
+  if (error.kind === 'aborted') return 499;
+  return error.status ?? 502;
+}
+
+function completionContent(completion: ChatCompletion): string {
+  return completion.choices[0]?.message.content ?? '';
+}
+
+/** Upstream rejections that are the caller's fault go back as 400; the rest are Tollgate's problem (502). */
+function nonRetryableError(error: UpstreamError): TollgateError {
+  if (error.status === 400 || error.status === 404 || error.status === 413 || error.status === 422) {
+    return new ValidationError(`The upstream rejected the request: ${error.message}`);
+  }
+  return new TollgateError('upstream_error', 502, `The upstream failed: ${error.message}`);
+}
+
+export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, sink: ReplySink): Promise<void> {
+  const requestId = newRequestId();
+  let streaming = false;
+  try {
+    const actor = await authenticateAgent(rt, req.headers);
+    const body = chatRequestSchema.parse(await req.readJson(maxBodyBytes()));
+    const tg = parseTollgateHeaders(req.headers);
+    const occurredAt = new Date();
+    const { book, models } = await rt.models(actor.organisationId);
+    const promptTokens = countChatTokens(body.messages);
+    const inferred = tg.task ? null : inferTask(body.messages);
+    const task = tg.task ?? inferred!.task;
+    const decision = routeRequest({
+      requestedModel: body.model,
+      task,
+      taskSource: tg.task ? 'header' : 'inferred',
+      promptTokens,
+      maxOutputTokens: requestedMaxTokens(body),
+      models,
+      thresholds: DEFAULT_THRESHOLDS,
+      quality: rt.quality.lookup,
+      health: rt.health.at(Date.now()),
+    });
+    if (!decision.ok) throw routeFailure(decision);
+
+    const ctx: CallContext = { requestId, actor, occurredAt, task, sessionId: tg.session, workflowRunId: tg.workflowRun, book };
+    const conversation = conversationText(body);
+    const promptHash = hashText(conversation);
+    noteRetry(rt, ctx, promptHash);
+
+    const cacheable = (req.headers.get('x-tollgate-cache') ?? '').toLowerCase() !== 'off';
+    const scope = cacheScope(actor, body, task);
+    if (cacheable) {
+      const hit = rt.cache.lookup(scope, conversation, Date.now());
+      if (hit) {
+        const created = Math.floor(occurredAt.getTime() / 1000);
+        const completion = completionFromCache(requestId, hit.response, created);
+        const overheadMs = performance.now() - req.startedAt;
+        const reason = `cache ${hit.kind} hit (similarity ${hit.similarity.toFixed(3)}) of ${hit.response.sourceRequestId}, answered by ${hit.response.modelName}; saved ${nanoToUsdString(hit.response.costNano, 2)} USD`;
+        const row = cacheHitRow(ctx, {
+          modelId: hit.response.modelId,
+          modelName: hit.response.modelName,
+          provider: models.find((m) => m.id === hit.response.modelId)?.provider ?? 'simulated',
+          savedNano: hit.response.costNano,
+          kind: hit.kind,
+          similarity: hit.similarity,
+          overheadMs,
+          routeReason: reason,
+        });
+        commit(rt, [row]);
+        recordCall(rt.metrics, {
+          tier: 'cache', model: hit.response.modelName, department: actor.departmentId ?? '', status: 'ok', cache: 'hit',
+          promptTokens: 0, completionTokens: 0, costNano: 0n, savedNano: hit.response.costNano, overheadMs,
+        });
+        const headers = replyHeaders(requestId, hit.response.modelName, 'cache', 'hit', 0n, overheadMs);
+        if (body.stream) {
+          streaming = true;
+          sink.startStream(headers);
+          writeCachedStream(sink, completion, body.stream_options?.include_usage === true);
+        } else {
+          sink.json(200, headers, completion);
+        }
+        return;
+      }
+    }
+
+    const attempts: AttemptRecord[] = [];
+    let upstreamMs = 0;
+    const chain = decision.chain;
+    for (let i = 0; i < chain.length; i++) {
+      const model = chain[i]!;
+      const target = (await rt.upstreams(actor.organisationId)).resolve(model.id, model.name);
+      const reason = i === 0 ? decision.reason : `fallback ${i} after ${attempts[i - 1]?.errorType ?? 'no upstream'} on ${chain[i - 1]!.name}; ${decision.reason}`;
+      if (!target) {
+        attempts.push(failedAttempt(model, 'none', 503, 'no_upstream', 0, reason));
+        continue;
+      }
+      const request: ChatRequest = { ...(body as unknown as ChatRequest), model: target.upstreamModel };
+      const abort = new AbortController();
+      const onClientGone = () => abort.abort();
+      req.signal.addEventListener('abort', onClientGone, { once: true });
+      const t0 = performance.now();
+      try {
+        if (body.stream) {
+          const upstream = await target.adapter.stream({ request: { ...request, stream: true }, signal: abort.signal, timeoutMs: target.timeoutMs });
+          upstreamMs += performance.now() - t0;
+          streaming = true;
+          await relayStream(rt, { req, sink, ctx, body, model, reason, upstreamName: target.upstreamName, upstream, attempts, promptTokens, upstreamMs, abort, scope, conversation, cacheable, promptHash });
+          return;
+        }
+        const result = await target.adapter.complete({ request, signal: abort.signal, timeoutMs: target.timeoutMs });
+        const latencyMs = performance.now() - t0;
+        upstreamMs += latencyMs;
+        rt.health.record({ modelId: model.id, ok: true, latencyMs, now: Date.now() });
+        recordUpstreamAttempt(rt.metrics, model.name, 'ok', latencyMs);
+        const content = completionContent(result.completion);
+        const { tokens, estimated } = bucketsFrom(result.usage, promptTokens, content);
+        const overheadMs = performance.now() - req.startedAt - upstreamMs;
+        attempts.push({
+          model, upstreamName: target.upstreamName, status: 'ok', httpStatus: 200, errorType: null, tokens, latencyMs, overheadMs,
+          routeReason: estimated ? `${reason} [usage counted by Tollgate: upstream sent none]` : reason,
+        });
+        const rows = attemptRows(ctx, attempts);
+        const final = rows[rows.length - 1]!;
+        const headers = replyHeaders(requestId, model.name, model.tier, 'miss', final.costNano, overheadMs);
+        const completion: ChatCompletion = { ...result.completion, model: model.name };
+        sink.json(200, headers, completion);
+        commit(rt, rows);
+        recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano));
+        rememberAnswer(rt, ctx, promptHash, model.id);
+        const finish = result.completion.choices[0]?.finish_reason;
+        if (cacheable && (finish === 'stop' || finish === 'length') && !result.completion.choices[0]?.message.tool_calls?.length) {
+          rt.cache.store(scope, conversation, cachedFrom(model, content, finish, tokens, final.costNano, requestId), Date.now());
+        }
+        return;
+      } catch (error) {
+        const latencyMs = performance.now() - t0;
+        upstreamMs += latencyMs;
+        if (!(error instanceof UpstreamError)) throw error;
+        if (error.kind === 'aborted' || req.signal.aborted) {
+          attempts.push(failedAttempt(model, target.upstreamName, 499, 'client_disconnected', latencyMs, reason));
+          commit(rt, attemptRows(ctx, attempts));
+          return;
+        }
+        rt.health.record({ modelId: model.id, ok: false, latencyMs, now: Date.now() });
+        recordUpstreamAttempt(rt.metrics, model.name, error.kind, latencyMs);
+        attempts.push(failedAttempt(model, target.upstreamName, upstreamStatus(error), error.kind === 'timeout' ? 'upstream_timeout' : 'upstream_error', latencyMs, `${reason}; failed: ${error.message}`));
+        if (!error.retryable) {
+          const rows = attemptRows(ctx, attempts);
+          commit(rt, rows);
+          recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano));
+          throw nonRetryableError(error);
+        }
+        if (chain[i + 1]) recordFallback(rt.metrics, model.name, chain[i + 1]!.name, error.kind);
+      } finally {
+        req.signal.removeEventListener('abort', onClientGone);
+      }
+    }
+    const rows = attemptRows(ctx, attempts);
+    commit(rt, rows);
+    recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano));
+    const tried = attempts.map((a) => `${a.model.name} (${a.errorType})`).join(', ');
+    throw new TollgateError('upstream_error', 502, `Every upstream in the fallback chain failed: ${tried}.`);
+  } catch (error) {
+    if (streaming) {
+      // Headers are gone: the error travels as a final SSE event, as OpenAI sends it.
+      const { body } = errorResponseBody(error);
+      sink.write(sseData(body));
+      sink.end();
+      return;
+    }
+    const { status, body } = errorResponseBody(error);
+    sink.json(status, { 'x-tollgate-request-id': requestId }, body);
+  }
+}
+
+function failedAttempt(model: RoutableModel, upstreamName: string, httpStatus: number, errorType: string, latencyMs: number, routeReason: string): AttemptRecord {
+  return { model, upstreamName, status: 'error', httpStatus, errorType, tokens: { ...ZERO_TOKENS }, latencyMs, overheadMs: null, routeReason };
+}
+
+function cachedFrom(model: RoutableModel, content: string, finish: 'stop' | 'length', tokens: TokenBuckets, costNano: bigint, requestId: string): CachedResponse {
+  return {
+    modelId: model.id,
+    modelName: model.name,
+    content,
+    finishReason: finish,
+    promptTokens: tokens.inputTokens + tokens.cachedInputTokens + tokens.cacheWrite5mTokens + tokens.cacheWrite1hTokens,
+    completionTokens: tokens.outputTokens + tokens.reasoningTokens,
+    costNano,
+    sourceRequestId: requestId,
+    storedAt: Date.now(),
+  };
+}
+
+/** Hands rows to the group-commit writer without holding the reply; a failure is logged and counted. */
+function commit(rt: GatewayRuntime, rows: Parameters<GatewayRuntime['writer']['write']>[0]): void {
+  rt.writer.write(rows).catch((error: unknown) => {
+    rt.metrics.inc('tollgate_ledger_write_failures_total', 'Gateway ledger writes that failed after retry.', {}, rows.length);
+    console.error(`[tollgate] ledger write of ${rows.length} gateway row(s) failed`, error);
+  });
+}
+
+function recordAttempts(rt: GatewayRuntime, actor: Actor, attempts: readonly AttemptRecord[], costs: readonly bigint[]): void {
+  attempts.forEach((a, i) => {
+    recordCall(rt.metrics, {
+      tier: a.model.tier,
+      model: a.model.name,
+      department: actor.departmentId ?? '',
+      status: a.status === 'ok' ? 'ok' : (a.errorType ?? 'error'),
+      cache: 'miss',
+      promptTokens: a.tokens.inputTokens + a.tokens.cachedInputTokens + a.tokens.cacheWrite5mTokens + a.tokens.cacheWrite1hTokens,
+      completionTokens: a.tokens.outputTokens + a.tokens.reasoningTokens,
+      costNano: costs[i] ?? 0n,
+      savedNano: 0n,
+      overheadMs: a.overheadMs ?? 0,
+    });
+  });
+}
+
+function sessionKey(ctx: CallContext): string | null {
+  return ctx.sessionId ? `${ctx.actor.organisationId}\u0000${ctx.sessionId}` : null;
+}
+
+/** The same prompt again in the same session soon after: the previous answer was not good enough. */
+function noteRetry(rt: GatewayRuntime, ctx: CallContext, promptHash: string): void {
+  const key = sessionKey(ctx);
+  const previous = key ? rt.lastPrompt.get(key) : undefined;
+  if (previous && previous.hash === promptHash && Date.now() - previous.at < RETRY_WINDOW_MS) {
+    rt.observeQuality({ modelId: previous.modelId, task: ctx.task, signal: 'retry' }, false);
+  }
+}
+
+function rememberAnswer(rt: GatewayRuntime, ctx: CallContext, promptHash: string, modelId: string): void {
+  const key = sessionKey(ctx);
+  if (!key) return;
+  if (rt.lastPrompt.size >= 50_000) rt.lastPrompt.clear();
+  rt.lastPrompt.set(key, { hash: promptHash, modelId, task: ctx.task, at: Date.now() });
+}
+
+function writeCachedStream(sink: ReplySink, completion: ChatCompletion, includeUsage: boolean): void {
+  const base = { id: completion.id, object: 'chat.completion.chunk' as const, created: completion.created, model: completion.model };
+  const choice = completion.choices[0]!;
+  sink.write(sseData({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }] }));
+  sink.write(sseData({ ...base, choices: [{ index: 0, delta: { content: choice.message.content }, finish_reason: null, logprobs: null }] }));
+  sink.write(sseData({ ...base, choices: [{ index: 0, delta: {}, finish_reason: choice.finish_reason, logprobs: null }] }));
+  if (includeUsage) sink.write(sseData({ ...base, choices: [], usage: completion.usage }));
+  sink.write(': x-tollgate-cost-usd=0.00\n\n');
+  sink.write(SSE_DONE);
+  sink.end();
+}
+
+interface RelayInput {
+  req: GatewayRequest;
+  sink: ReplySink;
+  ctx: CallContext;
+  body: ParsedChatRequest;
+  model: RoutableModel;
+  reason: string;
+  upstreamName: string;
+  upstream: StreamResult;
+  promptHash: string;
+  attempts: AttemptRecord[];
+  promptTokens: number;
+  upstreamMs: number;
+  abort: AbortController;
+  scope: CacheScope;
+  conversation: string;
+  cacheable: boolean;
+}
+
+/**
+ * Relays an upstream stream to the client chunk by chunk. The ledger row is
+ * written however the stream ends: finished, failed upstream, or the client
+ * gone (then the upstream is cancelled and the tokens it had produced are
+ * counted with the tokenizer).
+ */
+async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<void> {
+  const { req, sink, ctx, body, model, upstream } = input;
+  const overheadAtHeaders = performance.now() - req.startedAt - input.upstreamMs;
+  sink.startStream(replyHeaders(ctx.requestId, model.name, model.tier, 'miss', null, overheadAtHeaders));
+  const t0 = performance.now();
+  let upstreamWaitMs = 0;
+  let content = '';
+  let finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null;
+  let lastChunk: ChatCompletionChunk | null = null;
+  let outcome: { status: 'ok' | 'error'; httpStatus: number; errorType: string | null; note: string } = { status: 'ok', httpStatus: 200, errorType: null, note: '' };
+  const iterator = upstream.chunks[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const waitStart = performance.now();
+      const next = await iterator.next();
+      upstreamWaitMs += performance.now() - waitStart;
+      if (next.done) break;
+      const chunk = next.value;
+      chunk.model = model.name;
+      lastChunk = chunk;
+      const choice = chunk.choices[0];
+      if (choice?.delta.content) content += choice.delta.content;
+      if (choice?.finish_reason) finish = choice.finish_reason;
+      if (!sink.write(sseData(chunk))) {
+        input.abort.abort();
+        await iterator.return?.();
+        outcome = { status: 'error', httpStatus: 499, errorType: 'client_disconnected', note: 'client disconnected mid-stream; tokens counted by Tollgate' };
+        break;
+      }
+    }
+  } catch (error) {
+    if (req.signal.aborted || sink.closed) {
+      outcome = { status: 'error', httpStatus: 499, errorType: 'client_disconnected', note: 'client disconnected mid-stream; tokens counted by Tollgate' };
+    } else {
+      const message = error instanceof UpstreamError ? error.message : 'the stream broke';
+      outcome = { status: 'error', httpStatus: 502, errorType: 'upstream_error', note: `upstream failed mid-stream: ${message}` };
+      rt.health.record({ modelId: model.id, ok: false, latencyMs: performance.now() - t0 + input.upstreamMs, now: Date.now() });
+      sink.write(sseData({ error: { type: 'upstream_error', message: `The upstream failed mid-stream: ${message}`, param: null, code: null } }));
+    }
+  }
+  const latencyMs = input.upstreamMs + upstreamWaitMs;
+  const usage = outcome.status === 'ok' ? upstream.usage() : null;
+  const { tokens, estimated } = bucketsFrom(usage, input.promptTokens, content);
+  const overheadMs = performance.now() - req.startedAt - latencyMs;
+  if (outcome.status === 'ok') {
+    rt.health.record({ modelId: model.id, ok: true, latencyMs, now: Date.now() });
+    recordUpstreamAttempt(rt.metrics, model.name, 'ok', latencyMs);
+  }
+  const note = outcome.note || (estimated ? 'usage counted by Tollgate: upstream sent none' : '');
+  input.attempts.push({
+    model, upstreamName: input.upstreamName, status: outcome.status, httpStatus: outcome.httpStatus, errorType: outcome.errorType,
+    tokens, latencyMs, overheadMs, routeReason: note ? `${input.reason} [${note}]` : input.reason,
+  });
+  const rows = attemptRows(ctx, input.attempts);
+  const final = rows[rows.length - 1]!;
+  if (outcome.status === 'ok' && !sink.closed) {
+    if (body.stream_options?.include_usage) {
+      const id = lastChunk?.id ?? `chatcmpl-${ctx.requestId}`;
+      sink.write(sseData({ id, object: 'chat.completion.chunk', created: lastChunk?.created ?? Math.floor(ctx.occurredAt.getTime() / 1000), model: model.name, choices: [], usage: openAiUsage(tokens) }));
+    }
+    sink.write(`: x-tollgate-cost-usd=${nanoToUsdString(final.costNano, 2)}\n\n`);
+    sink.write(SSE_DONE);
+  }
+  sink.end();
+  commit(rt, rows);
+  recordAttempts(rt, ctx.actor, input.attempts, rows.map((r) => r.costNano));
+  if (outcome.status === 'ok') rememberAnswer(rt, ctx, input.promptHash, model.id);
+  if (outcome.status === 'ok' && input.cacheable && (finish === 'stop' || finish === 'length')) {
+    rt.cache.store(input.scope, input.conversation, cachedFrom(model, content, finish, tokens, final.costNano, ctx.requestId), Date.now());
+  }
+}

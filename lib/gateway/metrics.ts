@@ -1,0 +1,130 @@
+/**
+ * The gateway's Prometheus metrics, kept in process memory (each app
+ * instance exposes its own; Prometheus sums them). Counters only go up;
+ * money is exported in USD as a float for dashboards, while the ledger stays
+ * the exact record.
+ */
+import { NANO_PER_USD } from '@/lib/engine/money';
+
+type Labels = Record<string, string>;
+
+interface Family {
+  help: string;
+  type: 'counter' | 'histogram' | 'gauge';
+  series: Map<string, { labels: Labels; value: number; buckets?: number[]; sum?: number; count?: number }>;
+}
+
+/** Overhead buckets in milliseconds: sub-millisecond resolution where the target is. */
+const OVERHEAD_BUCKETS_MS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100];
+
+function labelKey(labels: Labels): string {
+  let key = '';
+  for (const name of Object.keys(labels).sort()) key += `${name}=${labels[name]}\u0000`;
+  return key;
+}
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function renderLabels(labels: Labels, extra?: [string, string]): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
+  if (extra) parts.push(`${extra[0]}="${extra[1]}"`);
+  return parts.length ? `{${parts.join(',')}}` : '';
+}
+
+export class Metrics {
+  private readonly families = new Map<string, Family>();
+
+  private family(name: string, type: Family['type'], help: string): Family {
+    let family = this.families.get(name);
+    if (!family) {
+      family = { help, type, series: new Map() };
+      this.families.set(name, family);
+    }
+    return family;
+  }
+
+  inc(name: string, help: string, labels: Labels, by = 1): void {
+    const family = this.family(name, 'counter', help);
+    const key = labelKey(labels);
+    const series = family.series.get(key);
+    if (series) series.value += by;
+    else family.series.set(key, { labels, value: by });
+  }
+
+  set(name: string, help: string, labels: Labels, value: number): void {
+    const family = this.family(name, 'gauge', help);
+    family.series.set(labelKey(labels), { labels, value });
+  }
+
+  observe(name: string, help: string, labels: Labels, value: number): void {
+    const family = this.family(name, 'histogram', help);
+    const key = labelKey(labels);
+    let series = family.series.get(key);
+    if (!series) {
+      series = { labels, value: 0, buckets: OVERHEAD_BUCKETS_MS.map(() => 0), sum: 0, count: 0 };
+      family.series.set(key, series);
+    }
+    for (let i = 0; i < OVERHEAD_BUCKETS_MS.length; i++) if (value <= OVERHEAD_BUCKETS_MS[i]!) series.buckets![i]! += 1;
+    series.sum! += value;
+    series.count! += 1;
+  }
+
+  /** The Prometheus text exposition format, version 0.0.4. */
+  render(): string {
+    const lines: string[] = [];
+    for (const [name, family] of [...this.families].sort(([a], [b]) => a.localeCompare(b))) {
+      lines.push(`# HELP ${name} ${family.help}`, `# TYPE ${name} ${family.type}`);
+      for (const series of family.series.values()) {
+        if (family.type !== 'histogram') {
+          lines.push(`${name}${renderLabels(series.labels)} ${series.value}`);
+          continue;
+        }
+        OVERHEAD_BUCKETS_MS.forEach((le, i) => lines.push(`${name}_bucket${renderLabels(series.labels, ['le', String(le)])} ${series.buckets![i]}`));
+        lines.push(`${name}_bucket${renderLabels(series.labels, ['le', '+Inf'])} ${series.count}`);
+        lines.push(`${name}_sum${renderLabels(series.labels)} ${series.sum}`);
+        lines.push(`${name}_count${renderLabels(series.labels)} ${series.count}`);
+      }
+    }
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+export interface CallMetrics {
+  tier: string;
+  model: string;
+  department: string;
+  status: string;
+  cache: 'hit' | 'miss';
+  promptTokens: number;
+  completionTokens: number;
+  costNano: bigint;
+  savedNano: bigint;
+  overheadMs: number;
+}
+
+/** Records one finished gateway call (every attempt's spend is counted, the request once). */
+export function recordCall(metrics: Metrics, call: CallMetrics): void {
+  const by = { tier: call.tier, model: call.model, department: call.department };
+  metrics.inc('tollgate_requests_total', 'Gateway requests by tier, model, department and outcome.', { ...by, status: call.status });
+  metrics.inc('tollgate_tokens_total', 'Tokens through the gateway by tier, model, department and direction.', { ...by, direction: 'input' }, call.promptTokens);
+  metrics.inc('tollgate_tokens_total', 'Tokens through the gateway by tier, model, department and direction.', { ...by, direction: 'output' }, call.completionTokens);
+  metrics.inc('tollgate_spend_usd_total', 'Provider spend through the gateway in USD.', by, Number(call.costNano) / Number(NANO_PER_USD));
+  if (call.cache === 'hit') {
+    metrics.inc('tollgate_cache_hits_total', 'Calls answered from the response cache.', { department: call.department });
+    metrics.inc('tollgate_cache_saved_usd_total', 'Provider spend the cache avoided, in USD.', { department: call.department }, Number(call.savedNano) / Number(NANO_PER_USD));
+  } else {
+    metrics.inc('tollgate_cache_misses_total', 'Calls the response cache could not answer.', { department: call.department });
+  }
+  metrics.observe('tollgate_overhead_ms', 'Time the gateway added to a call, in milliseconds (excludes the upstream).', { tier: call.tier }, call.overheadMs);
+}
+
+export function recordFallback(metrics: Metrics, from: string, to: string, reason: string): void {
+  metrics.inc('tollgate_fallbacks_total', 'Attempts that fell back to another model after an upstream failure.', { from, to, reason });
+}
+
+export function recordUpstreamAttempt(metrics: Metrics, model: string, outcome: string, latencyMs: number): void {
+  metrics.inc('tollgate_upstream_attempts_total', 'Upstream attempts by model and outcome.', { model, outcome });
+  metrics.inc('tollgate_upstream_latency_ms_total', 'Summed upstream latency in milliseconds, by model.', { model }, latencyMs);
+}

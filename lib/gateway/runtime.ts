@@ -1,0 +1,155 @@
+/**
+ * The gateway's per-process state, shared by the Next.js route handlers and
+ * the thin Node layer in the production server: metrics, the response
+ * cache, quality and health estimates, the upstream registry and the ledger
+ * writer. Nothing here is the record: the ledger is. Quality estimates are
+ * rebuilt from stored feedback on start and refreshed on a timer.
+ */
+import type { DbHandle } from '@/db/client';
+import { getDb } from '@/db/client';
+import { CATALOG_MODELS } from '@/lib/engine/catalog';
+import { ResponseCache } from '@/lib/engine/cache';
+import type { TaskType } from '@/lib/engine/enums';
+import type { RoutableModel } from '@/lib/engine/router/types';
+import { choosePrices } from '@/lib/engine/prices';
+import { catalogQuality, HealthTracker, QualityTracker, type QualityHistoryRow } from '@/lib/engine/router';
+import { simulatedAdapter } from '@/lib/providers';
+import type { ProviderAdapter } from '@/lib/providers/types';
+import { LedgerWriter } from '@/lib/server/ledger-writer';
+import { getPriceBook, type PriceBook } from '@/lib/server/price-book';
+import { loadQualityHistory } from './quality-history';
+import { Metrics } from './metrics';
+import { loadUpstreams, simulatorEnabled, simulatorOptions, upstreamsFresh, type UpstreamRegistry } from './upstreams';
+
+const QUALITY_REFRESH_MS = 5 * 60_000;
+/**
+ * The gateway's ledger rows wait up to this long for others to share their
+ * commit. Replies never wait on it; the price is that a crash can lose the
+ * rows of at most this window plus one commit (see README, "Gateway").
+ */
+const LEDGER_LINGER_MS = 10;
+/** Retry signals are not stored; the process keeps the latest ones to re-apply over each refresh. */
+const MAX_LIVE_SIGNALS = 10_000;
+
+export interface GatewayRuntime {
+  db: DbHandle;
+  metrics: Metrics;
+  cache: ResponseCache;
+  /** Current quality estimates (replaced on refresh: read it through the runtime, never keep it). */
+  quality: QualityTracker;
+  health: HealthTracker;
+  /** Records a quality signal now and keeps it across refreshes until it is in the stored history. */
+  observeQuality(row: QualityHistoryRow, stored: boolean): void;
+  writer: LedgerWriter;
+  simulator: ProviderAdapter | null;
+  /** Routable models priced for the organisation now (contracted rates where they exist). */
+  models(organisationId: string): Promise<{ book: PriceBook; models: RoutableModel[] }>;
+  upstreams(organisationId: string): Promise<UpstreamRegistry>;
+  /** Per session, the last prompt's hash and model: a repeat is a retry signal for quality. */
+  lastPrompt: Map<string, { hash: string; modelId: string; task: TaskType; at: number }>;
+  /** Rebuilds quality estimates from stored feedback plus this process's unstored signals. */
+  refreshQuality(history: readonly QualityHistoryRow[]): void;
+  /** Forget cached upstreams and priced models: the next call reloads them. */
+  invalidate(): void;
+}
+
+function buildRuntime(db: DbHandle): GatewayRuntime {
+  const upstreamCache = new Map<string, UpstreamRegistry>();
+  const modelCache = new Map<string, { book: PriceBook; models: RoutableModel[] }>();
+  const simulator = simulatorEnabled() ? simulatedAdapter(simulatorOptions()) : null;
+  const liveSignals: QualityHistoryRow[] = [];
+  const runtime: GatewayRuntime = {
+    db,
+    metrics: new Metrics(),
+    cache: new ResponseCache({ maxEntries: 20_000, ttlMs: 60 * 60_000, semanticThreshold: 0.9, semantic: true }),
+    quality: new QualityTracker(catalogQuality()),
+    health: new HealthTracker(),
+    observeQuality(row, stored) {
+      runtime.quality.observe(row.modelId, row.task, row.signal);
+      if (stored) return;
+      if (liveSignals.length >= MAX_LIVE_SIGNALS) liveSignals.shift();
+      liveSignals.push(row);
+    },
+    refreshQuality(history) {
+      const tracker = QualityTracker.fromHistory(catalogQuality(), history);
+      for (const row of liveSignals) tracker.observe(row.modelId, row.task, row.signal);
+      runtime.quality = tracker;
+    },
+    writer: new LedgerWriter(db, 5_000, LEDGER_LINGER_MS),
+    simulator,
+    lastPrompt: new Map(),
+    invalidate() {
+      upstreamCache.clear();
+      modelCache.clear();
+    },
+    async models(organisationId) {
+      const book = await getPriceBook(db);
+      const cached = modelCache.get(organisationId);
+      if (cached && cached.book === book) return cached;
+      const now = new Date();
+      const models: RoutableModel[] = [];
+      for (const m of CATALOG_MODELS) {
+        const { billed } = choosePrices(book.pricesOf(m.id), { organisationId, at: now, promptTokens: 0, serviceTier: 'standard' });
+        if (!billed) continue;
+        models.push({
+          id: m.id,
+          provider: m.provider,
+          name: m.name,
+          tier: m.tier,
+          contextWindow: m.contextWindow,
+          maxOutputTokens: m.maxOutputTokens,
+          inputNanoPerMtok: billed.price.inputPerMtok,
+          outputNanoPerMtok: billed.price.outputPerMtok,
+        });
+      }
+      const entry = { book, models };
+      modelCache.set(organisationId, entry);
+      return entry;
+    },
+    async upstreams(organisationId) {
+      const now = Date.now();
+      const cached = upstreamCache.get(organisationId);
+      if (upstreamsFresh(cached, now)) return cached;
+      const registry = await loadUpstreams(db, organisationId, simulator, now);
+      upstreamCache.set(organisationId, registry);
+      return registry;
+    },
+  };
+  return runtime;
+}
+
+const globalForGateway = globalThis as unknown as { __tollgateGateway?: Promise<GatewayRuntime> };
+
+async function start(): Promise<GatewayRuntime> {
+  const db = await getDb();
+  const runtime = buildRuntime(db);
+  const refresh = async () => {
+    try {
+      runtime.refreshQuality(await loadQualityHistory(db));
+    } catch (error) {
+      console.error('[tollgate] loading quality feedback failed', error);
+    }
+  };
+  await refresh();
+  setInterval(() => void refresh(), QUALITY_REFRESH_MS).unref();
+  return runtime;
+}
+
+export function getGateway(): Promise<GatewayRuntime> {
+  globalForGateway.__tollgateGateway ??= start().catch((error: unknown) => {
+    globalForGateway.__tollgateGateway = undefined;
+    throw error;
+  });
+  return globalForGateway.__tollgateGateway;
+}
+
+/** Forget the process's gateway state (tests, and after the database is swapped). */
+export function resetGateway(): void {
+  globalForGateway.__tollgateGateway = undefined;
+}
+
+/** After ops change upstreams or prices: the next call reloads them. */
+export async function invalidateGatewayConfig(): Promise<void> {
+  const runtime = await globalForGateway.__tollgateGateway?.catch(() => undefined);
+  runtime?.invalidate();
+}

@@ -1,0 +1,123 @@
+/**
+ * Where a gateway handler writes its reply: a Node `ServerResponse` (the thin
+ * layer in the production server) or a web `Response` (Next.js route
+ * handlers). Handlers are written once against this interface.
+ */
+import type { ServerResponse } from 'node:http';
+
+export type ReplyHeaders = Record<string, string>;
+
+export interface ReplySink {
+  /** A complete JSON reply. */
+  json(status: number, headers: ReplyHeaders, body: unknown): void;
+  /** A plain-text reply (metrics). */
+  text(status: number, headers: ReplyHeaders, body: string): void;
+  /** Starts a server-sent-events reply. */
+  startStream(headers: ReplyHeaders): void;
+  /** Writes SSE text; false once the client is gone. */
+  write(chunk: string): boolean;
+  end(): void;
+  /** Whether the client has gone away. */
+  readonly closed: boolean;
+}
+
+const SSE_HEADERS: ReplyHeaders = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+export class NodeSink implements ReplySink {
+  constructor(private readonly res: ServerResponse) {}
+
+  get closed(): boolean {
+    return this.res.destroyed || this.res.writableEnded;
+  }
+
+  json(status: number, headers: ReplyHeaders, body: unknown): void {
+    const text = JSON.stringify(body);
+    this.res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    this.res.end(text);
+  }
+
+  text(status: number, headers: ReplyHeaders, body: string): void {
+    this.res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers, 'content-length': Buffer.byteLength(body) });
+    this.res.end(body);
+  }
+
+  startStream(headers: ReplyHeaders): void {
+    this.res.writeHead(200, { ...headers, ...SSE_HEADERS });
+    this.res.flushHeaders();
+  }
+
+  write(chunk: string): boolean {
+    if (this.closed) return false;
+    this.res.write(chunk);
+    return true;
+  }
+
+  end(): void {
+    if (!this.res.writableEnded) this.res.end();
+  }
+}
+
+/**
+ * A sink that becomes a web `Response` as soon as the handler starts its
+ * reply; a stream keeps flowing into the Response body after that.
+ */
+export class WebSink implements ReplySink {
+  readonly response: Promise<Response>;
+  private resolve!: (response: Response) => void;
+  private controller: ReadableStreamDefaultController<Uint8Array> | null = null;
+  private gone = false;
+  private readonly encoder = new TextEncoder();
+
+  constructor(private readonly signal: AbortSignal) {
+    this.response = new Promise((resolve) => (this.resolve = resolve));
+    signal.addEventListener('abort', () => (this.gone = true), { once: true });
+  }
+
+  get closed(): boolean {
+    return this.gone || this.signal.aborted;
+  }
+
+  json(status: number, headers: ReplyHeaders, body: unknown): void {
+    this.resolve(Response.json(body, { status, headers }));
+  }
+
+  text(status: number, headers: ReplyHeaders, body: string): void {
+    this.resolve(new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } }));
+  }
+
+  startStream(headers: ReplyHeaders): void {
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.controller = controller;
+      },
+      cancel: () => {
+        this.gone = true;
+      },
+    });
+    this.resolve(new Response(body, { status: 200, headers: { ...headers, ...SSE_HEADERS } }));
+  }
+
+  write(chunk: string): boolean {
+    if (this.closed || !this.controller) return false;
+    try {
+      this.controller.enqueue(this.encoder.encode(chunk));
+      return true;
+    } catch {
+      this.gone = true;
+      return false;
+    }
+  }
+
+  end(): void {
+    try {
+      this.controller?.close();
+    } catch {
+      // Already closed by the client.
+    }
+  }
+}

@@ -1,0 +1,390 @@
+/**
+ * The gateway end to end, with the official `openai` SDK over HTTP against
+ * the production server's Node layer (and the Next.js route handler for the
+ * web path): routing easy and hard tasks, streaming with usage, the cache,
+ * fallback on upstream failure, a client that disconnects mid-stream, bad
+ * input refused with nothing written and nothing sent upstream, models,
+ * metrics and feedback. Every reply is checked against its ledger row.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setDb } from '@/db/client';
+import { seedDatabase } from '@/db/seed';
+import { ORG_ID } from '@/db/seed/fixtures';
+import { POST as webChat } from '@/app/api/v1/chat/completions/route';
+import { POST as postFeedback } from '@/app/api/v1/feedback/route';
+import { GET as getModels } from '@/app/api/v1/models/route';
+import { GET as getMetrics } from '@/app/metrics/route';
+import { nanoToUsdString } from '@/lib/engine/money';
+import { countChatTokens } from '@/lib/engine/tokens';
+import { serveGatewayRoute } from '@/lib/gateway/node-server';
+import { getGateway, resetGateway, type GatewayRuntime } from '@/lib/gateway/runtime';
+import { clearApiKeyCache } from '@/lib/http/authenticate';
+import { invalidatePriceBook } from '@/lib/server/price-book';
+import { createTestDb, type TestDb } from '../support/db';
+
+process.env.TOLLGATE_SIMULATED_LATENCY = 'off';
+
+const AGENT_KEY = 'tg_gatewayAgentKey0000000000000000000000000';
+const ADMIN_KEY = 'tg_gatewayAdminKey0000000000000000000000000';
+let db: TestDb;
+let rt: GatewayRuntime;
+let server: http.Server;
+let baseURL: string;
+let client: OpenAI;
+/** A slow OpenAI-compatible upstream for the disconnect test. */
+let slow: http.Server;
+
+interface LedgerRow {
+  id: string;
+  tier: string;
+  model_name: string;
+  model_id: string | null;
+  status: string;
+  error_type: string | null;
+  http_status: number | null;
+  attempt: number;
+  retry_of: string | null;
+  route_reason: string | null;
+  cache_hit: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cost_nano: string;
+  saved_nano: string;
+  task_type: string | null;
+  session_id: string | null;
+  department_id: string | null;
+  api_key_id: string | null;
+}
+
+async function ledgerRows(where = 'true', params: unknown[] = []): Promise<LedgerRow[]> {
+  await rt.writer.flush();
+  return db.query<LedgerRow>(
+    `select id, tier, model_name, model_id, status, error_type, http_status, attempt, retry_of, route_reason, cache_hit,
+            input_tokens, output_tokens, cost_nano::text, saved_nano::text, task_type, session_id, department_id, api_key_id
+       from ledger_events where source = 'gateway' and ${where} order by recorded_at, attempt`,
+    params,
+  );
+}
+
+async function row(id: string): Promise<LedgerRow> {
+  const [found] = await ledgerRows('id = $1', [id]);
+  expect(found, `ledger row ${id}`).toBeDefined();
+  return found!;
+}
+
+const gatewayCount = async () => (await ledgerRows()).length;
+const upstreamAttempts = () => {
+  const text = rt.metrics.render();
+  return [...text.matchAll(/^tollgate_upstream_attempts_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+};
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedDatabase(db, { events: 300, days: 5, now: new Date(), seed: 11, demoKey: AGENT_KEY, adminKey: ADMIN_KEY });
+  setDb(db);
+  clearApiKeyCache();
+  invalidatePriceBook();
+  resetGateway();
+  rt = await getGateway();
+  // The production server's shape: hot gateway routes on the Node layer, the rest through the route handlers.
+  server = http.createServer((req, res) => {
+    if (serveGatewayRoute(req, res)) return;
+    if (req.method === 'GET' && req.url === '/api/v1/models') {
+      void getModels(new Request(`http://localhost${req.url}`, { headers: { authorization: req.headers.authorization ?? '' } })).then(async (reply) => {
+        res.writeHead(reply.status, { 'content-type': 'application/json' }).end(await reply.text());
+      });
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  client = new OpenAI({ apiKey: AGENT_KEY, baseURL, maxRetries: 0 });
+
+  // An upstream that streams one word every 50 ms, forever (until the client goes).
+  slow = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const base = { id: 'chatcmpl-slow', object: 'chat.completion.chunk', created: 1, model: 'gpt-4.1-mini' };
+      res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })}\n\n`);
+      const timer = setInterval(() => {
+        res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: 'word ' }, finish_reason: null }] })}\n\n`);
+      }, 50);
+      res.on('close', () => clearInterval(timer));
+    });
+  });
+  await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+});
+
+afterAll(async () => {
+  server?.close();
+  slow?.close();
+  await rt?.writer.flush();
+  resetGateway();
+  await db?.dispose();
+});
+
+describe('the official openai SDK against the gateway', () => {
+  it('routes an easy task to a small model and says why, with headers that match the ledger', async () => {
+    const { data, response } = await client.chat.completions
+      .create(
+        { model: 'auto', messages: [{ role: 'user', content: 'Summarise in one sentence: the customer was charged twice for a card replacement.' }] },
+        { headers: { 'x-tollgate-task': 'summarize', 'x-tollgate-session': 'sess-easy' } },
+      )
+      .withResponse();
+    expect(data.object).toBe('chat.completion');
+    expect(data.choices[0]!.message.content).toBeTruthy();
+    expect(response.headers.get('x-tollgate-tier')).toBe('small');
+    expect(response.headers.get('x-tollgate-cache')).toBe('miss');
+    expect(Number(response.headers.get('x-tollgate-overhead-ms'))).toBeGreaterThanOrEqual(0);
+    const ledger = await row(response.headers.get('x-tollgate-request-id')!);
+    expect(ledger).toMatchObject({ tier: 'small', status: 'ok', task_type: 'summarize', session_id: 'sess-easy', api_key_id: 'key_claims_agent' });
+    expect(ledger.model_name).toBe(response.headers.get('x-tollgate-model'));
+    expect(ledger.route_reason).toMatch(/summarize/);
+    // The usage the client saw is what the ledger charged.
+    expect(ledger.input_tokens).toBe(data.usage!.prompt_tokens);
+    expect(ledger.output_tokens).toBe(data.usage!.completion_tokens);
+    expect(nanoToUsdString(BigInt(ledger.cost_nano), 2)).toBe(response.headers.get('x-tollgate-cost-usd'));
+    expect(BigInt(ledger.cost_nano)).toBeGreaterThan(0n);
+  });
+
+  it('routes a hard task to a frontier model, inferred from the prompt when no header says', async () => {
+    const { response } = await client.chat.completions
+      .create({
+        model: 'auto',
+        messages: [
+          { role: 'system', content: 'You are a KYC analyst.' },
+          { role: 'user', content: 'Verify the identity documents for new customer Ada Okoye: passport P1234567, proof of address dated 2026-10-02. Screen against sanctions and PEP lists and decide pass, refer or fail.' },
+        ],
+      })
+      .withResponse();
+    expect(response.headers.get('x-tollgate-tier')).toBe('frontier');
+    const ledger = await row(response.headers.get('x-tollgate-request-id')!);
+    expect(ledger).toMatchObject({ tier: 'frontier', task_type: 'kyc_check' });
+    expect(ledger.route_reason).toMatch(/kyc_check/);
+  });
+
+  it('honours a named model', async () => {
+    const { response } = await client.chat.completions
+      .create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'Classify this email: my card was declined.' }] })
+      .withResponse();
+    expect(response.headers.get('x-tollgate-model')).toBe('gpt-4.1-mini');
+  });
+
+  it('streams, with usage in the final chunk exactly as OpenAI sends it, and the ledger agrees', async () => {
+    const messages = [{ role: 'user' as const, content: 'Write a short incident summary: the quotes API slowed after a deploy and a rollback fixed it.' }];
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: 'auto', messages, stream: true, stream_options: { include_usage: true } }, { headers: { 'x-tollgate-task': 'summarize' } })
+      .withResponse();
+    let text = '';
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta.content) text += chunk.choices[0].delta.content;
+      if (chunk.choices[0]?.finish_reason) finish = chunk.choices[0].finish_reason;
+      if (chunk.usage) {
+        expect(chunk.choices).toEqual([]);
+        usage = chunk.usage;
+      }
+    }
+    expect(text.length).toBeGreaterThan(10);
+    expect(finish).toBe('stop');
+    expect(usage!.prompt_tokens).toBe(countChatTokens(messages));
+    const ledger = await row(response.headers.get('x-tollgate-request-id')!);
+    expect(ledger.input_tokens).toBe(usage!.prompt_tokens);
+    expect(ledger.output_tokens).toBe(usage!.completion_tokens);
+    expect(ledger.status).toBe('ok');
+  });
+
+  it('answers a repeated request from the cache at $0 provider cost, with the saving on the ledger', async () => {
+    const ask = () =>
+      client.chat.completions
+        .create({ model: 'auto', messages: [{ role: 'user', content: 'Summarise: the customer wants a no-claims discount certificate for policy HX-2231.' }] }, { headers: { 'x-tollgate-task': 'summarize' } })
+        .withResponse();
+    const first = await ask();
+    const second = await ask();
+    expect(first.response.headers.get('x-tollgate-cache')).toBe('miss');
+    expect(second.response.headers.get('x-tollgate-cache')).toBe('hit');
+    expect(second.response.headers.get('x-tollgate-tier')).toBe('cache');
+    expect(second.response.headers.get('x-tollgate-cost-usd')).toBe('0.00');
+    expect(second.data.choices[0]!.message.content).toBe(first.data.choices[0]!.message.content);
+    const original = await row(first.response.headers.get('x-tollgate-request-id')!);
+    const hit = await row(second.response.headers.get('x-tollgate-request-id')!);
+    expect(hit).toMatchObject({ tier: 'cache', cache_hit: 'exact', cost_nano: '0', input_tokens: 0, output_tokens: 0 });
+    expect(hit.saved_nano).toBe(original.cost_nano);
+  });
+
+  it('never serves a cached answer to a request whose numbers differ', async () => {
+    const ask = (amount: string) =>
+      client.chat.completions
+        .create({ model: 'auto', messages: [{ role: 'user', content: `Summarise: refund of ${amount} EUR approved for claim CLM-55120.` }] }, { headers: { 'x-tollgate-task': 'summarize' } })
+        .withResponse();
+    await ask('120.00');
+    const other = await ask('1200.00');
+    expect(other.response.headers.get('x-tollgate-cache')).toBe('miss');
+  });
+
+  it('falls back down the chain when the first model fails, with every attempt on the ledger', async () => {
+    const probe = await client.chat.completions
+      .create({ model: 'auto', messages: [{ role: 'user', content: 'Summarise the broker note for Lars Becker.' }] }, { headers: { 'x-tollgate-task': 'summarize', 'x-tollgate-cache': 'off' } })
+      .withResponse();
+    const first = probe.response.headers.get('x-tollgate-model')!;
+    const { response } = await client.chat.completions
+      .create(
+        { model: 'auto', messages: [{ role: 'user', content: `Summarise the broker note for Lars Becker. [simulate:error 503 ${first}]` }] },
+        { headers: { 'x-tollgate-task': 'summarize', 'x-tollgate-cache': 'off' } },
+      )
+      .withResponse();
+    const id = response.headers.get('x-tollgate-request-id')!;
+    const final = await row(id);
+    expect(final.status).toBe('ok');
+    expect(final.attempt).toBe(2);
+    expect(final.retry_of).toBe(`${id}-1`);
+    expect(final.model_name).not.toBe(first);
+    expect(final.route_reason).toContain(`fallback 1 after upstream_error on ${first}`);
+    const failed = await row(`${id}-1`);
+    expect(failed).toMatchObject({ model_name: first, status: 'error', error_type: 'upstream_error', http_status: 503, attempt: 1, cost_nano: '0' });
+  });
+
+  it('replies 502 upstream_error when every model fails, and keeps the failed attempts', async () => {
+    const before = await gatewayCount();
+    const error = await client.chat.completions
+      .create({ model: 'auto', messages: [{ role: 'user', content: 'Summarise this. [simulate:error 503]' }] }, { headers: { 'x-tollgate-task': 'summarize' } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+    expect((error as InstanceType<typeof OpenAI.APIError>).type).toBe('upstream_error');
+    const rows = (await ledgerRows()).slice(before);
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    expect(rows.every((r) => r.status === 'error')).toBe(true);
+    expect(rows.map((r) => r.attempt)).toEqual(rows.map((_, i) => i + 1));
+  });
+});
+
+describe('a client that disconnects mid-stream', () => {
+  it('leaves a correct ledger row: the tokens received so far, marked client_disconnected', async () => {
+    await db.query(
+      `insert into upstreams (id, organisation_id, name, kind, base_url, models) values ('ups_slow', $1, 'slow', 'openai_compatible', $2, '{"openai/gpt-4.1-mini": "gpt-4.1-mini"}'::jsonb)`,
+      [ORG_ID, `http://127.0.0.1:${(slow.address() as AddressInfo).port}/v1`],
+    );
+    rt.invalidate();
+    const controller = new AbortController();
+    const res = await fetch(`${baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-cache': 'off' },
+      body: JSON.stringify({ model: 'gpt-4.1-mini', stream: true, messages: [{ role: 'user', content: 'Write a very long essay.' }] }),
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    const id = res.headers.get('x-tollgate-request-id')!;
+    const reader = res.body!.getReader();
+    let received = '';
+    while ((received.match(/word/g) ?? []).length < 3) received += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    await expect.poll(async () => (await ledgerRows('id = $1', [id])).length, { timeout: 5_000 }).toBe(1);
+    const ledger = await row(id);
+    expect(ledger).toMatchObject({ status: 'error', error_type: 'client_disconnected', http_status: 499 });
+    expect(ledger.output_tokens).toBeGreaterThanOrEqual(3);
+    expect(ledger.input_tokens).toBeGreaterThan(0);
+    expect(BigInt(ledger.cost_nano)).toBeGreaterThan(0n);
+    await db.query(`delete from upstreams where id = 'ups_slow'`);
+    rt.invalidate();
+  });
+});
+
+describe('bad input: a 4xx in OpenAI shape, nothing written, nothing sent upstream', () => {
+  const raw = (body: string, headers: Record<string, string> = {}) =>
+    fetch(`${baseURL}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', ...headers }, body });
+  const cases: [string, () => Promise<Response>, number, string][] = [
+    ['malformed JSON', () => raw('{"model": "auto", "messages": ['), 400, 'invalid_request_error'],
+    ['missing messages', () => raw(JSON.stringify({ model: 'auto' })), 400, 'invalid_request_error'],
+    ['empty messages', () => raw(JSON.stringify({ model: 'auto', messages: [] })), 400, 'invalid_request_error'],
+    ['an unknown model', () => raw(JSON.stringify({ model: 'gpt-nonexistent', messages: [{ role: 'user', content: 'hi' }] })), 404, 'not_found_error'],
+    ['max_tokens beyond the model', () => raw(JSON.stringify({ model: 'gpt-4.1-mini', max_tokens: 1_000_000, messages: [{ role: 'user', content: 'hi' }] })), 400, 'invalid_request_error'],
+    ['a wrong content type', () => raw(JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }), { 'content-type': 'text/plain' }), 400, 'invalid_request_error'],
+    ['an invalid key', () => raw(JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }), { authorization: 'Bearer tg_wrong' }), 401, 'authentication_error'],
+    ['a body over the size limit', () => raw(JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'x'.repeat(5 * 1024 * 1024) }] })), 413, 'invalid_request_error'],
+    ['an unknown task header', () => raw(JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }), { 'x-tollgate-task': 'astrology' }), 400, 'invalid_request_error'],
+  ];
+  for (const [name, send, status, type] of cases) {
+    it(`refuses ${name}`, async () => {
+      const [rowsBefore, attemptsBefore] = [await gatewayCount(), upstreamAttempts()];
+      const res = await send();
+      expect(res.status).toBe(status);
+      const body = (await res.json()) as { error: { type: string; message: string } };
+      expect(body.error.type).toBe(type);
+      expect(body.error.message.length).toBeGreaterThan(5);
+      expect(await gatewayCount()).toBe(rowsBefore);
+      expect(upstreamAttempts()).toBe(attemptsBefore);
+    });
+  }
+});
+
+describe('the web (Next.js route handler) path', () => {
+  it('serves the same gateway, plain', async () => {
+    const res = await webChat(
+      new Request('http://localhost/api/v1/chat/completions', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-task': 'classify' },
+        body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Classify this email: where is my refund?' }] }),
+      }),
+    );
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { choices: { message: { content: string } }[] };
+    expect(body.choices[0]!.message.content).toBeTruthy();
+    expect((await row(res.headers.get('x-tollgate-request-id')!)).tier).toBe('small');
+  });
+});
+
+describe('models, metrics and feedback', () => {
+  it('lists auto and the routable models', async () => {
+    const list = await client.models.list();
+    const ids = list.data.map((m) => m.id);
+    expect(ids[0]).toBe('auto');
+    expect(ids).toEqual(expect.arrayContaining(['gpt-5-nano', 'gpt-5', 'claude-sonnet-4-5']));
+    const viaRoute = await getModels(new Request('http://localhost/api/v1/models', { headers: { authorization: `Bearer ${AGENT_KEY}` } }));
+    expect(viaRoute.status).toBe(200);
+  });
+
+  it('exports Prometheus metrics to ops, and refuses agents', async () => {
+    const denied = await getMetrics(new Request('http://localhost/metrics', { headers: { authorization: `Bearer ${AGENT_KEY}` } }));
+    expect(denied.status).toBe(403);
+    const res = await getMetrics(new Request('http://localhost/metrics', { headers: { authorization: `Bearer ${ADMIN_KEY}` } }));
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    for (const name of ['tollgate_requests_total', 'tollgate_tokens_total', 'tollgate_spend_usd_total', 'tollgate_cache_hits_total', 'tollgate_fallbacks_total', 'tollgate_overhead_ms_bucket']) {
+      expect(text).toContain(name);
+    }
+    expect(text).toMatch(/tollgate_requests_total\{[^}]*tier="small"[^}]*\} \d+/);
+  });
+
+  it("lowers a model's expected quality when its answers are reported wrong", async () => {
+    const { response } = await client.chat.completions
+      .create({ model: 'auto', messages: [{ role: 'user', content: 'Summarise: branch closing times changed.' }] }, { headers: { 'x-tollgate-task': 'summarize', 'x-tollgate-cache': 'off' } })
+      .withResponse();
+    const id = response.headers.get('x-tollgate-request-id')!;
+    const ledger = await row(id);
+    const before = rt.quality.lookup(ledger.model_id!, 'summarize');
+    const res = await postFeedback(
+      new Request('http://localhost/api/v1/feedback', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ request_id: id, kind: 'wrong', note: 'missed the weekend hours' }),
+      }),
+    );
+    expect(res.status).toBe(201);
+    expect(rt.quality.lookup(ledger.model_id!, 'summarize')).toBeLessThan(before);
+    const unknown = await postFeedback(
+      new Request('http://localhost/api/v1/feedback', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ request_id: 'req_nope', kind: 'wrong' }),
+      }),
+    );
+    expect(unknown.status).toBe(404);
+  });
+});
