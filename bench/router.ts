@@ -263,6 +263,25 @@ verdict('random', outcomeOf('random'));
 verdict('best single model', outcomeOf('best single'));
 verdict('always small', outcomeOf('always small'));
 
+// Where the catalog's prior misled the router: pairs it used whose prior meets the threshold but whose hidden skill does not.
+const prior = catalogQuality();
+const misled = new Map<string, number>();
+items.forEach((item, i) => {
+  const m = routed(i, item.task, 'header');
+  const threshold = DEFAULT_THRESHOLDS[item.task];
+  if (prior(m.id, item.task) + 1e-9 >= threshold && data.hiddenSkill[m.id]![item.task] < threshold) {
+    const key = `${m.name}/${item.task} prior ${prior(m.id, item.task).toFixed(2)}, hidden ${data.hiddenSkill[m.id]![item.task].toFixed(3)}`;
+    misled.set(key, (misled.get(key) ?? 0) + 1);
+  }
+});
+console.log(
+  `\nwhy the router trails the best single model on quality: it spends down to each task's threshold by design (easy tasks go to the cheapest model expected to reach 0.85), and where the catalog prior is optimistic it lands under it. Pairs the router (header) used whose prior meets the threshold but whose hidden skill does not: ${[
+    ...misled,
+  ]
+    .map(([k, n]) => `${k} (${n} items)`)
+    .join('; ')}. Feedback is the remedy for that; the "+ feedback" row replays it online.`,
+);
+
 // ---------------------------------------------------------------- latency
 
 function measure(n: number, fn: (i: number) => unknown): { p50: number; p99: number; mean: number } {

@@ -3,7 +3,7 @@ import { formatBps, formatCount, formatUsd } from '@/lib/format';
 import { EmptyState } from '@/components/ui/card';
 import { UsageBar } from '@/components/ui/progress';
 
-const WINDOW_LABEL = { day: 'today', month: 'this month', session: 'per session', total: 'all time' } as const;
+const WINDOW_LABEL = { minute: 'per minute', day: 'today', month: 'this month', session: 'per session', total: 'all time' } as const;
 
 function amount(budget: BudgetUse, value: string): string {
   if (budget.metric === 'cost') return formatUsd(value);

@@ -47,14 +47,15 @@ const MEASURE: Record<BudgetMetric, { rollup: string; raw: string }> = {
   requests: { rollup: 'sum(requests)', raw: 'count(*)' },
 };
 
-/** Organisation, department and project budgets read the daily rollups (windows start on UTC days); key, user and session budgets read the ledger. */
+/** Organisation, department and project budgets read the daily rollups (windows start on UTC days); per-minute quotas and key, user and session budgets read the ledger. */
 async function usedInWindow(scope: ReadScope, budget: BudgetRow): Promise<bigint> {
   const from = windowStart(budget.window, scope.now);
   const params: unknown[] = [scope.organisationId, from?.toISOString() ?? null];
   const fromDay = from ? from.toISOString().slice(0, 10) : null;
   const measure = MEASURE[budget.metric];
   let sql: string;
-  if (budget.scope_type === 'organisation' || budget.scope_type === 'department' || budget.scope_type === 'project') {
+  const daily = budget.window !== 'minute';
+  if (daily && (budget.scope_type === 'organisation' || budget.scope_type === 'department' || budget.scope_type === 'project')) {
     const filter =
       budget.scope_type === 'organisation' ? '' : budget.scope_type === 'department' ? 'and department_id = $3' : 'and project_id = $3';
     if (filter) params.push(budget.scope_id);
@@ -62,10 +63,10 @@ async function usedInWindow(scope: ReadScope, budget: BudgetRow): Promise<bigint
     sql = `select (${measure.rollup})::text as used from ledger_daily
             where organisation_id = $1 and ($2::date is null or day >= $2::date) ${filter}`;
   } else {
-    const column = budget.scope_type === 'api_key' ? 'api_key_id' : budget.scope_type === 'user' ? 'user_id' : 'session_id';
-    params.push(budget.scope_id);
+    const column = { organisation: null, department: 'department_id', project: 'project_id', api_key: 'api_key_id', user: 'user_id', session: 'session_id' }[budget.scope_type];
+    if (column) params.push(budget.scope_id);
     sql = `select (${measure.raw})::text as used from ledger_events
-            where organisation_id = $1 and ($2::timestamptz is null or occurred_at >= $2::timestamptz) and ${column} = $3`;
+            where organisation_id = $1 and ($2::timestamptz is null or occurred_at >= $2::timestamptz)${column ? ` and ${column} = $3` : ''}`;
   }
   const [row] = await scope.db.query<{ used: string | null }>(sql, params);
   return BigInt(row?.used ?? 0);

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import {
   ACTOR_TYPES,
+  ALERT_KINDS,
   APPROVAL_STATUSES,
   BUDGET_METRICS,
   BUDGET_SCOPES,
@@ -136,3 +137,71 @@ export const auditLog = pgTable(
 export type AuditEntry = typeof auditLog.$inferSelect;
 export type NewAuditEntry = typeof auditLog.$inferInsert;
 
+
+/**
+ * Each budget's counter per window (`windowKey`: the window's start as ISO
+ * text, `total`, or `session:<id>`). Admission locks the row, checks
+ * `committed + reserved + this call <= limit`, and adds the call's projected
+ * maximum to `reserved`; settling moves the actual amount to `committed` and
+ * releases the reservation. Created on first use with `committed` read from
+ * the ledger, so spend from before (or from usage ingest) counts.
+ */
+export const budgetUsage = pgTable(
+  'budget_usage',
+  {
+    budgetId: text('budget_id').notNull(),
+    windowKey: text('window_key').notNull(),
+    organisationId: text('organisation_id').notNull(),
+    committed: bigint('committed', { mode: 'bigint' }).notNull().default(sql`0`),
+    reserved: bigint('reserved', { mode: 'bigint' }).notNull().default(sql`0`),
+    /** The highest alert threshold already sent for this window (0: none). */
+    alertedLevel: real('alerted_level').notNull().default(0),
+    resetsAt: timestamp('resets_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.budgetId, t.windowKey] })],
+);
+export type BudgetUsageRow = typeof budgetUsage.$inferSelect;
+
+/** Amounts held by calls in flight, one row per (reservation, budget window). Expired rows are released by a sweep. */
+export const reservations = pgTable(
+  'reservations',
+  {
+    id: text('id').notNull(),
+    budgetId: text('budget_id').notNull(),
+    windowKey: text('window_key').notNull(),
+    organisationId: text('organisation_id').notNull(),
+    requestId: text('request_id').notNull(),
+    amount: bigint('amount', { mode: 'bigint' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.budgetId, t.windowKey] }), index('reservations_expires_idx').on(t.expiresAt)],
+);
+export type Reservation = typeof reservations.$inferSelect;
+
+/**
+ * Alerts: thresholds crossed, budgets exceeded, loops, approvals waiting,
+ * escalations. Shown in the command center and delivered to the webhook
+ * (Slack-compatible JSON) with retry; delivery never blocks the gateway.
+ */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    organisationId: text('organisation_id').notNull(),
+    kind: text('kind', { enum: ALERT_KINDS }).notNull(),
+    severity: text('severity', { enum: ['info', 'warning', 'critical'] }).notNull(),
+    message: text('message').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    /** Deduplicates: one alert per key (e.g. budget + window + threshold). */
+    dedupeKey: text('dedupe_key'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    lastError: text('last_error'),
+  },
+  (t) => [index('alerts_org_created_idx').on(t.organisationId, t.createdAt), uniqueIndex('alerts_dedupe_uq').on(t.organisationId, t.dedupeKey)],
+);
+export type Alert = typeof alerts.$inferSelect;

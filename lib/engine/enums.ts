@@ -98,7 +98,8 @@ export type TaskType = (typeof TASK_TYPES)[number];
 export const BUDGET_SCOPES = ['organisation', 'department', 'project', 'user', 'api_key', 'session'] as const;
 export type BudgetScope = (typeof BUDGET_SCOPES)[number];
 
-export const BUDGET_WINDOWS = ['day', 'month', 'session', 'total'] as const;
+/** `minute` windows carry RPM/TPM quotas; `session` windows count per agent session. */
+export const BUDGET_WINDOWS = ['minute', 'day', 'month', 'session', 'total'] as const;
 export type BudgetWindow = (typeof BUDGET_WINDOWS)[number];
 
 /** cost limits are nano-dollars; tokens limits are tokens; requests limits are calls. */
@@ -133,3 +134,6 @@ export type UpstreamKind = (typeof UPSTREAM_KINDS)[number];
 /** The header an upstream reads its credential from: `Authorization: Bearer` (OpenAI, vLLM), `api-key` (Azure), `x-api-key` (Anthropic). */
 export const UPSTREAM_AUTH_HEADERS = ['authorization', 'api-key', 'x-api-key'] as const;
 export type UpstreamAuthHeader = (typeof UPSTREAM_AUTH_HEADERS)[number];
+
+export const ALERT_KINDS = ['budget_threshold', 'budget_exceeded', 'loop_detected', 'approval_waiting', 'escalation'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];

@@ -2,6 +2,8 @@
  * Calendar arithmetic for spend windows, all in UTC: finance closes months in
  * UTC here, and every timestamp in the ledger is UTC.
  */
+import type { BudgetWindow } from './enums';
+
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
@@ -62,14 +64,16 @@ export function monthElapsedFraction(now: Date): number {
 }
 
 /** When a budget window that contains `now` resets; null for windows that never reset. */
-export function windowResetsAt(window: 'day' | 'month' | 'session' | 'total', now: Date): Date | null {
+export function windowResetsAt(window: BudgetWindow, now: Date): Date | null {
+  if (window === 'minute') return new Date(Math.floor(now.getTime() / 60_000) * 60_000 + 60_000);
   if (window === 'day') return addDays(startOfUtcDay(now), 1);
   if (window === 'month') return addUtcMonths(now, 1);
   return null;
 }
 
 /** The start of the budget window containing `now`; null means all time (or per session). */
-export function windowStart(window: 'day' | 'month' | 'session' | 'total', now: Date): Date | null {
+export function windowStart(window: BudgetWindow, now: Date): Date | null {
+  if (window === 'minute') return new Date(Math.floor(now.getTime() / 60_000) * 60_000);
   if (window === 'day') return startOfUtcDay(now);
   if (window === 'month') return startOfUtcMonth(now);
   return null;

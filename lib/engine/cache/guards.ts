@@ -8,7 +8,11 @@
  * word or one misspelt word.
  */
 import { hashText } from './hash';
-import {
+import * as lexicon from './lexicon';
+import { canonicalTerm, isStopWord, prepareText, tokenize, type Token } from './normalise';
+
+// Local bindings: a bundler's live import bindings are getters, and these tables are read per token.
+const {
   AFFIX_NEGATIVES,
   AMBIGUOUS_MONTHS,
   CURRENCIES,
@@ -28,8 +32,7 @@ import {
   UNITS,
   WEAK_TERMS,
   WEEKDAYS,
-} from './lexicon';
-import { canonicalTerm, isStopWord, prepareText, tokenize, type Token } from './normalise';
+} = lexicon;
 
 export interface Facts {
   /** Numbers with their unit or currency (`1250 usd`, `15 %`, `ord:2`), in order of first appearance. */
@@ -81,7 +84,8 @@ function canonicalDecimal(text: string): string {
 }
 
 function formatNumber(n: number): string {
-  if (Number.isInteger(n)) return n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 0 });
+  if (Number.isSafeInteger(n)) return String(n);
+  if (Number.isInteger(n)) return BigInt(n).toString();
   return String(Number(n.toPrecision(12)));
 }
 
@@ -177,7 +181,7 @@ export function extractFacts(tokens: Token[], prepared: string): Facts {
       const yearValue = intValue(at(yearIndex));
       const year = yearValue !== null && yearValue >= 1900 && yearValue <= 2100 ? yearValue : null;
       if (AMBIGUOUS_MONTHS.has(t.lower)) {
-        const capitalised = /^\p{Lu}/u.test(t.text) && !t.sentenceStart;
+        const capitalised = t.capitalised && !t.sentenceStart;
         const preposition = i > 0 && DATE_PREPOSITIONS.has(at(i - 1)!.lower);
         if (day === null && year === null && !capitalised && !(preposition && t.lower.length > 3)) continue;
       }
@@ -254,6 +258,7 @@ export function extractFacts(tokens: Token[], prepared: string): Facts {
         numbers.push(`ord:${ORDINALS[t.lower]}`);
         continue;
       }
+      if (!(t.lower in NUMBER_WORDS) && !(t.lower.length > 2 && t.lower in SCALE_WORDS) && !t.lower.includes('-')) continue;
       const words = numberWords(tokens, i);
       if (!words) continue;
       value = formatNumber(words.value);
@@ -288,7 +293,7 @@ export function extractFacts(tokens: Token[], prepared: string): Facts {
   }
 
   // Ids, negations, polarities, names.
-  const capitalisedWords = tokens.filter((t) => t.type === 'word' && /^\p{Lu}/u.test(t.text)).length;
+  const capitalisedWords = tokens.filter((t) => t.type === 'word' && t.capitalised).length;
   const wordCount = tokens.filter((t) => t.type === 'word').length;
   const titleCase = wordCount > 0 && capitalisedWords / wordCount > 0.5;
   const terms = new Map<string, string>();
@@ -325,9 +330,9 @@ export function extractFacts(tokens: Token[], prepared: string): Facts {
     if (
       !titleCase &&
       t.text.length > 1 &&
-      /^\p{Lu}/u.test(t.text) &&
+      t.capitalised &&
       !NOT_ENTITIES.has(t.lower) &&
-      (!t.sentenceStart || (at(i + 1)?.type === 'word' && /^\p{Lu}/u.test(at(i + 1)!.text) && !at(i + 1)!.sentenceStart))
+      (!t.sentenceStart || (at(i + 1)?.type === 'word' && at(i + 1)!.capitalised && !at(i + 1)!.sentenceStart))
     ) {
       entities.add(t.lower);
     }
@@ -443,8 +448,11 @@ function negatedTerm(tokens: Token[], i: number): string {
   return '_';
 }
 
+const AFFIX_START = /^(?:un|in|im|ir|il|dis|non)/;
+
 /** `unpaid` -> the term of `paid`; null for a word that is not an affixal negative. */
 function affixNegative(lower: string): string | null {
+  if (!AFFIX_START.test(lower)) return null;
   const joined = lower.replace(/-/g, '');
   const listed = AFFIX_NEGATIVES[joined];
   if (listed) return canonicalTerm(listed);

@@ -84,6 +84,8 @@ export interface Token {
   term: string;
   /** Words only: a stop word (no content of its own). */
   stop: boolean;
+  /** Starts with an upper-case letter. */
+  capitalised: boolean;
 }
 
 const TOKEN_PATTERN = new RegExp(
@@ -123,7 +125,8 @@ export function tokenize(prepared: string): Token[] {
   let clause = 0;
   const push = (type: TokenType, text: string) => {
     const lower = text.toLowerCase();
-    tokens.push({ type, text, lower, sentenceStart, clause, term: '', stop: false });
+    const first = text[0]!;
+    tokens.push({ type, text, lower, sentenceStart, clause, term: '', stop: false, capitalised: first !== lower[0] });
     sentenceStart = false;
   };
   for (const match of prepared.matchAll(TOKEN_PATTERN)) {

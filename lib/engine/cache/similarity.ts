@@ -28,14 +28,38 @@ export const FEATURE_WEIGHTS = {
   charGram: 0.15,
 } as const;
 
+const GRAM_CACHE = new Map<string, Uint32Array>();
+
+/** Hashes of a word's character 3- and 4-grams (with a space either side), memoised per word. */
+function charGrams(lower: string): Uint32Array {
+  const cached = GRAM_CACHE.get(lower);
+  if (cached) return cached;
+  const padded = ` ${lower} `;
+  const n = padded.length;
+  const out = new Uint32Array(Math.max(0, n - 2) + Math.max(0, n - 3));
+  let k = 0;
+  for (let size = 3; size <= 4; size++) {
+    for (let i = 0; i + size <= n; i++) out[k++] = hash32(`c:${padded.slice(i, i + size)}`);
+  }
+  if (GRAM_CACHE.size < 50_000) GRAM_CACHE.set(lower, out);
+  return out;
+}
+
+const FAMILY_WEIGHT = [FEATURE_WEIGHTS.term, FEATURE_WEIGHTS.stopWord, FEATURE_WEIGHTS.fact, FEATURE_WEIGHTS.bigram, FEATURE_WEIGHTS.charGram];
+const Family = { Term: 0, StopWord: 1, Fact: 2, Bigram: 3, CharGram: 4 } as const;
+
 /** Builds the sparse vector of a tokenised prompt. */
 export function vectorise(tokens: readonly Token[]): SparseVector {
-  const weights = new Map<number, number>();
-  const counts = new Map<number, number>();
-  const add = (feature: string, weight: number) => {
-    const key = hash32(feature);
-    weights.set(key, weight);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+  // Each feature as hash * 8 + family in a float64 (exact below 2^53), sorted natively, then counted in runs.
+  let packed = new Float64Array(256);
+  let n = 0;
+  const push = (key: number, family: number) => {
+    if (n === packed.length) {
+      const grown = new Float64Array(n * 2);
+      grown.set(packed);
+      packed = grown;
+    }
+    packed[n++] = key * 8 + family;
   };
   let previous: Token | null = null;
   for (const t of tokens) {
@@ -44,32 +68,39 @@ export function vectorise(tokens: readonly Token[]): SparseVector {
       continue;
     }
     if (t.type !== 'word') {
-      if (t.type !== 'symbol') add(`f:${t.lower}`, FEATURE_WEIGHTS.fact);
+      if (t.type !== 'symbol') push(hash32(`f:${t.lower}`), Family.Fact);
       continue;
     }
     if (t.stop) {
-      add(`w:${t.term}`, FEATURE_WEIGHTS.stopWord);
+      push(hash32(`w:${t.term}`), Family.StopWord);
       continue;
     }
-    add(`w:${t.term}`, FEATURE_WEIGHTS.term);
-    if (previous) add(`b:${previous.term} ${t.term}`, FEATURE_WEIGHTS.bigram);
+    push(hash32(`w:${t.term}`), Family.Term);
+    if (previous) push(hash32(`b:${previous.term} ${t.term}`), Family.Bigram);
     previous = t;
-    const padded = ` ${t.lower} `;
-    for (let n = 3; n <= 4; n++) {
-      for (let i = 0; i + n <= padded.length; i++) add(`c:${padded.slice(i, i + n)}`, FEATURE_WEIGHTS.charGram);
-    }
+    for (const gram of charGrams(t.lower)) push(gram, Family.CharGram);
   }
-  const keys = Uint32Array.from(weights.keys()).sort();
-  const values = new Float32Array(keys.length);
+  const sorted = packed.subarray(0, n).sort();
+  const keys: number[] = [];
+  const values: number[] = [];
   let norm = 0;
-  for (let i = 0; i < keys.length; i++) {
-    const v = weights.get(keys[i]!)! * (1 + Math.log(counts.get(keys[i]!)!));
-    values[i] = v;
+  for (let i = 0; i < n; ) {
+    const key = Math.floor(sorted[i]! / 8);
+    const weight = FAMILY_WEIGHT[sorted[i]! - key * 8]!;
+    let count = 0;
+    while (i < n && Math.floor(sorted[i]! / 8) === key) {
+      count++;
+      i++;
+    }
+    const v = weight * (1 + Math.log(count));
+    keys.push(key);
+    values.push(v);
     norm += v * v;
   }
   norm = Math.sqrt(norm) || 1;
-  for (let i = 0; i < values.length; i++) values[i] = values[i]! / norm;
-  return { keys, values };
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]! / norm;
+  return { keys: Uint32Array.from(keys), values: out };
 }
 
 /** Cosine similarity of two unit-length sparse vectors: a merge over the sorted keys. */
