@@ -19,6 +19,15 @@ export const E2E_DEMO_PASSWORD = 'e2e-demo-password';
 export const E2E_DEMO_KEY = 'tg_e2eAgentKey000000000000000000000000000000';
 export const E2E_ADMIN_KEY = 'tg_e2eAdminKey000000000000000000000000000000';
 
+const browser = {
+  ...devices['Desktop Chrome'],
+  viewport: { width: 1440, height: 900 },
+  launchOptions: {
+    executablePath: chromium,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  },
+};
+
 export default defineConfig({
   testDir: './e2e',
   fullyParallel: false,
@@ -30,12 +39,12 @@ export default defineConfig({
     baseURL,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath: chromium,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    },
   },
-  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], viewport: { width: 1440, height: 900 } } }],
+  projects: [
+    { name: 'chromium', testIgnore: /gateway\.spec\.ts/, use: browser },
+    // Gateway calls add spend, so they run after the journeys that check dashboard totals against the ledger.
+    { name: 'gateway', testMatch: /gateway\.spec\.ts/, dependencies: ['chromium'], use: browser },
+  ],
   webServer: {
     command: 'node --import tsx scripts/start.ts',
     url: `${baseURL}/api/health`,

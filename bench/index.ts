@@ -7,6 +7,7 @@ const SUITES: Record<string, () => Promise<unknown>> = {
   gateway: () => import('./gateway'),
   router: () => import('./router'),
   cache: () => import('./cache'),
+  governance: () => import('./governance'),
 };
 
 const [suite = ''] = process.argv.slice(2).filter((a) => !a.startsWith('--'));

@@ -4,9 +4,10 @@
  * 1. Ingest: the same generated events through three paths, each into an
  *    empty ledger on the same server: row-by-row INSERT (one statement per
  *    event), multi-row INSERT (the group-commit writer's statement, 5,000 rows
- *    each) and the bulk path (COPY into a staging table, then one statement).
- *    All three keep idempotency and the rollups; rollups are checked equal to
- *    the raw rows after each path.
+ *    each) and the bulk path (50,000-row chunks, two at a time, each COPY'd
+ *    into a staging table and moved into the ledger in one transaction). All
+ *    three keep idempotency and the rollups; rollups are checked equal to the
+ *    raw rows after each path, and re-sent bulk rows must write nothing.
  * 2. Dashboard aggregates at --rows ledger rows: each query read from the
  *    rollups and by a raw scan of the ledger, totals compared, p50/p95 and the
  *    speed-up printed.
@@ -22,7 +23,7 @@ import { refreshRollups } from '@/db/rollups';
 import { seedDatabase } from '@/db/seed';
 import { ORG_ID } from '@/db/seed/fixtures';
 import { generateDemoData } from '@/db/seed/generate';
-import { bulkInsertLedgerRows, insertLedgerRows, type LedgerRowInput } from '@/lib/server/ledger-writer';
+import { bulkInsertLedgerRows, insertLedgerRows, type BulkPhaseTimes, type LedgerRowInput } from '@/lib/server/ledger-writer';
 import { benchDatabase, flag, percentile, SERVER_URL, table, timed } from './support';
 
 const NOW = new Date();
@@ -33,15 +34,20 @@ const AGG_ROWS = flag('rows', 10_000_000);
 const command = `npm run bench -- ledger --events ${EVENTS} --rows ${AGG_ROWS}`;
 
 async function resetLedger(db: DbHandle) {
-  await db.query('truncate ledger_events, ledger_hourly, ledger_daily, ledger_daily_keys');
+  await db.query('truncate ledger_events, ledger_hourly, ledger_daily, ledger_daily_models, ledger_daily_keys');
 }
 
 async function checkRollups(db: DbHandle): Promise<string> {
   const [raw] = await db.query<{ c: string; n: string }>('select coalesce(sum(cost_nano), 0)::text as c, count(*)::text as n from ledger_events');
-  for (const t of ['ledger_hourly', 'ledger_daily']) {
+  for (const t of ['ledger_hourly', 'ledger_daily', 'ledger_daily_models']) {
     const [r] = await db.query<{ c: string; n: string }>(`select coalesce(sum(cost_nano), 0)::text as c, coalesce(sum(requests), 0)::text as n from ${t}`);
     if (r!.c !== raw!.c || r!.n !== raw!.n) throw new Error(`${t} (${r!.c}, ${r!.n}) differs from the ledger (${raw!.c}, ${raw!.n})`);
   }
+  const [rawKeys] = await db.query<{ c: string; n: string }>(
+    'select coalesce(sum(cost_nano), 0)::text as c, count(*)::text as n from ledger_events where api_key_id is not null',
+  );
+  const [keys] = await db.query<{ c: string; n: string }>('select coalesce(sum(cost_nano), 0)::text as c, coalesce(sum(requests), 0)::text as n from ledger_daily_keys');
+  if (keys!.c !== rawKeys!.c || keys!.n !== rawKeys!.n) throw new Error(`ledger_daily_keys (${keys!.c}, ${keys!.n}) differs from the ledger (${rawKeys!.c}, ${rawKeys!.n})`);
   return `${raw!.n} rows, rollups equal`;
 }
 
@@ -75,9 +81,12 @@ async function ingest(): Promise<void> {
 
     await resetLedger(db);
     const slice3 = rows.slice(ROW_BY_ROW + MULTI_ROW);
-    const bulk = await timed(() => bulkInsertLedgerRows(db, slice3));
+    const times: BulkPhaseTimes = { copy: 0, insert: 0, rollups: 0, fallback: 0 };
+    const cpu = process.cpuUsage();
+    const bulk = await timed(() => bulkInsertLedgerRows(db, slice3, { times }));
+    const nodeCpu = process.cpuUsage(cpu);
     if (bulk.value !== slice3.length) throw new Error(`bulk path wrote ${bulk.value} of ${slice3.length}`);
-    results.push({ path: 'bulk (COPY + staging)', rows: slice3.length, ms: bulk.ms, check: await checkRollups(db) });
+    results.push({ path: 'bulk (COPY, 50,000-row chunks, 2 at a time)', rows: slice3.length, ms: bulk.ms, check: await checkRollups(db) });
     const again = await timed(() => bulkInsertLedgerRows(db, slice3.slice(0, 100_000)));
     if (again.value !== 0) throw new Error('re-sent bulk rows were written twice');
 
@@ -95,7 +104,13 @@ async function ingest(): Promise<void> {
         ]),
       ),
     );
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    console.log(
+      `bulk phases, summed over chunks: encode + COPY ${s(times.copy)}, INSERT ${s(times.insert)}, rollups ${s(times.rollups)}, ` +
+        `chunks redone for duplicates ${s(times.fallback)}; Node CPU ${s((nodeCpu.user + nodeCpu.system) / 1000)}`,
+    );
     console.log(`re-sending 100,000 bulk rows wrote 0 (${(again.ms / 1000).toFixed(2)} s); target: bulk >= 100,000 rows/s`);
+    console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`);
   } finally {
     await db.dispose();
   }
@@ -166,14 +181,17 @@ async function aggregates(): Promise<void> {
     await db.query('vacuum analyze ledger_events');
     await db.query('vacuum analyze ledger_hourly');
     await db.query('vacuum analyze ledger_daily');
+    await db.query('vacuum analyze ledger_daily_models');
     await db.query('vacuum analyze ledger_daily_keys');
-    const [sizes] = await db.query<{ events: string; hourly: string; daily: string; keys: string }>(
+    const [sizes] = await db.query<{ events: string; hourly: string; daily: string; models: string; keys: string }>(
       `select (select count(*) from ledger_events)::text as events, (select count(*) from ledger_hourly)::text as hourly,
-              (select count(*) from ledger_daily)::text as daily, (select count(*) from ledger_daily_keys)::text as keys`,
+              (select count(*) from ledger_daily)::text as daily, (select count(*) from ledger_daily_models)::text as models,
+              (select count(*) from ledger_daily_keys)::text as keys`,
     );
     console.log(
       `loaded ${Number(sizes!.events).toLocaleString('en-US')} rows in ${(load.ms / 1000).toFixed(0)} s, indexed in ${(indexing.ms / 1000).toFixed(0)} s; rollups built in ${(rollup.ms / 1000).toFixed(0)} s ` +
-        `(hourly ${Number(sizes!.hourly).toLocaleString('en-US')}, daily ${Number(sizes!.daily).toLocaleString('en-US')}, daily-by-key ${Number(sizes!.keys).toLocaleString('en-US')} rows)`,
+        `(hourly ${Number(sizes!.hourly).toLocaleString('en-US')}, daily ${Number(sizes!.daily).toLocaleString('en-US')}, ` +
+        `daily-by-model ${Number(sizes!.models).toLocaleString('en-US')}, daily-by-key ${Number(sizes!.keys).toLocaleString('en-US')} rows)`,
     );
 
     const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -184,7 +202,7 @@ async function aggregates(): Promise<void> {
     const queries: Query[] = [
       {
         name: 'spend by department x model x day, 90 days',
-        rollup: `select department_id, model_name, day::text as day, sum(cost_nano)::text as cost from ledger_daily
+        rollup: `select department_id, model_name, day::text as day, sum(cost_nano)::text as cost from ledger_daily_models
                   where organisation_id = $1 and day >= $2::date group by 1, 2, 3 order by 1, 2, 3`,
         raw: `select department_id, model_name, ((occurred_at at time zone 'UTC')::date)::text as day, sum(cost_nano)::text as cost from ledger_events
                where organisation_id = $1 and occurred_at >= $2::date group by 1, 2, 3 order by 1, 2, 3`,
@@ -192,7 +210,7 @@ async function aggregates(): Promise<void> {
       },
       {
         name: 'monthly chargeback per department',
-        rollup: `select department_id, sum(cost_nano)::text as cost, sum(requests)::text as calls from ledger_daily
+        rollup: `select department_id, sum(cost_nano)::text as cost, sum(requests)::text as calls from ledger_daily_models
                   where organisation_id = $1 and day >= $2::date and day < $3::date group by 1 order by 1`,
         raw: `select department_id, sum(cost_nano)::text as cost, count(*)::text as calls from ledger_events
                where organisation_id = $1 and occurred_at >= $2::date and occurred_at < $3::date group by 1 order by 1`,
@@ -228,6 +246,7 @@ async function aggregates(): Promise<void> {
       rows.push([q.name, rp50.toFixed(1), rp95.toFixed(1), sp50.toFixed(0), sp95.toFixed(0), `${(sp50 / rp50).toFixed(0)}x`, `${r.result.length} rows, identical`]);
     }
     console.log(table(['query', 'rollup p50 ms', 'rollup p95 ms', 'raw p50 ms', 'raw p95 ms', 'speed-up (p50)', 'totals'], rows));
+    console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`);
     console.log('targets: rollups p95 <= 100 ms and >= 50x faster than the raw scan, identical totals');
   } finally {
     await db.dispose();
@@ -243,6 +262,7 @@ const [server] = await (async () => {
 })();
 console.log(`# Ledger benchmarks\n\n${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${server} at ${new URL(SERVER_URL).host}`);
 console.log(`reproduce: ${command}`);
+console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} (other processes on the machine slow every figure)`);
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 if (!only || only === 'ingest') await ingest();
 if (!only || only === 'aggregates') await aggregates();

@@ -1,10 +1,13 @@
 /**
- * Rollups of the ledger: hourly (`ledger_hourly`), daily (`ledger_daily`) and
- * daily per key (`ledger_daily_keys`). They are derived data: for any range
- * each can be rebuilt from `ledger_events` with one DELETE and one
- * INSERT ... SELECT, in a transaction, so their totals always equal the raw
- * rows' totals to the nano-dollar. The ledger writer keeps them in step on
- * every write. Works on PGlite and postgres.js alike.
+ * Rollups of the ledger: hourly per department (`ledger_hourly`), daily with
+ * every dimension (`ledger_daily`), daily per department and model
+ * (`ledger_daily_models`) and daily per key (`ledger_daily_keys`). They are
+ * derived data, defined once here in `ROLLUPS`: the ledger writer adds every
+ * inserted row to each of them in the same transaction (`rollupUpsertSql`),
+ * and for any range each can be rebuilt from `ledger_events` with one DELETE
+ * and one INSERT ... SELECT, in a transaction, so their totals always equal
+ * the raw rows' totals to the nano-dollar. Works on PGlite and postgres.js
+ * alike.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db, DbHandle } from './client';
@@ -42,45 +45,137 @@ export function ceilHour(at: Date): Date {
   return new Date(Math.ceil(at.getTime() / HOUR_MS) * HOUR_MS);
 }
 
-/**
- * Rebuilds the hourly and daily rollup rows of [from, to) inside an open transaction (or on a
- * plain connection, if the caller accepts a non-atomic rebuild). Partial hours
- * at either end are widened to whole hours, so an hour is always rebuilt from
- * all of its events. Hours are UTC hours whatever the session time zone.
- */
-export async function rebuildRollups(executor: Executor, opts: RefreshRollupsOptions): Promise<void> {
-  await rebuildGrain(executor, opts, {
-    table: 'ledger_hourly',
+/** One rollup table: a row per organisation, UTC bucket and dimension values, holding summed measures. */
+export interface Rollup {
+  table: 'ledger_hourly' | 'ledger_daily' | 'ledger_daily_models' | 'ledger_daily_keys';
+  grain: 'hour' | 'day';
+  /** Ledger columns grouped by, after the organisation and the bucket (the order of the unique constraint). */
+  dimensions: readonly string[];
+  /** Each rollup column and its aggregate over ledger rows. */
+  measures: readonly (readonly [column: string, aggregate: string])[];
+  /** Ledger rows outside this condition are not counted. */
+  filter?: string;
+}
+
+const GRAINS = {
+  hour: {
     column: 'hour',
-    bucket: sql`date_trunc('hour', occurred_at, 'UTC')`,
-    from: opts.from ? floorHour(opts.from) : undefined,
-    to: opts.to ? ceilHour(opts.to) : undefined,
-    literal: (at) => sql`${at.toISOString()}::timestamptz`,
-  });
-  await rebuildGrain(executor, opts, {
-    table: 'ledger_daily',
+    bucket: "date_trunc('hour', occurred_at, 'UTC')",
+    floor: floorHour,
+    ceil: ceilHour,
+    literal: (at: Date) => sql`${at.toISOString()}::timestamptz`,
+  },
+  day: {
     column: 'day',
-    bucket: sql`(occurred_at at time zone 'UTC')::date`,
-    from: opts.from ? floorDay(opts.from) : undefined,
-    to: opts.to ? ceilDay(opts.to) : undefined,
-    literal: (at) => sql`${at.toISOString().slice(0, 10)}::date`,
-  });
+    bucket: "(occurred_at at time zone 'UTC')::date",
+    floor: floorDay,
+    ceil: ceilDay,
+    literal: (at: Date) => sql`${at.toISOString().slice(0, 10)}::date`,
+  },
+} as const;
+
+const LEDGER_MEASURES = [
+  ['requests', 'count(*)'],
+  ['errors', "count(*) filter (where status <> 'ok')"],
+  ['cache_hits', "count(*) filter (where cache_hit = 'hit')"],
+  ['unpriced', "count(*) filter (where price_status = 'unpriced')"],
+  ['input_tokens', 'sum(input_tokens)'],
+  ['cached_input_tokens', 'sum(cached_input_tokens)'],
+  ['cache_write_tokens', 'sum(cache_write_5m_tokens::bigint + cache_write_1h_tokens)'],
+  ['output_tokens', 'sum(output_tokens)'],
+  ['reasoning_tokens', 'sum(reasoning_tokens)'],
+  ['cost_nano', 'sum(cost_nano)'],
+  ['list_cost_nano', 'sum(list_cost_nano)'],
+  ['saved_nano', 'sum(saved_nano)'],
+] as const;
+
+export const ROLLUPS: readonly Rollup[] = [
+  { table: 'ledger_hourly', grain: 'hour', dimensions: ['department_id'], measures: LEDGER_MEASURES },
+  {
+    table: 'ledger_daily',
+    grain: 'day',
+    dimensions: ['department_id', 'project_id', 'model_name', 'tier', 'task_type'],
+    measures: LEDGER_MEASURES,
+  },
+  { table: 'ledger_daily_models', grain: 'day', dimensions: ['department_id', 'model_name', 'tier'], measures: LEDGER_MEASURES },
+  {
+    table: 'ledger_daily_keys',
+    grain: 'day',
+    dimensions: ['api_key_id', 'department_id'],
+    measures: [
+      ['requests', 'count(*)'],
+      [
+        'tokens',
+        'sum(input_tokens::bigint + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens)',
+      ],
+      ['cost_nano', 'sum(cost_nano)'],
+    ],
+    filter: 'api_key_id is not null',
+  },
+];
+
+/** The ledger columns the rollups read: what a writer must return from its insert to roll up the inserted rows. */
+export const ROLLUP_SOURCE_COLUMNS = [
+  'organisation_id',
+  'occurred_at',
+  'department_id',
+  'project_id',
+  'model_name',
+  'tier',
+  'task_type',
+  'api_key_id',
+  'status',
+  'cache_hit',
+  'price_status',
+  'input_tokens',
+  'cached_input_tokens',
+  'cache_write_5m_tokens',
+  'cache_write_1h_tokens',
+  'output_tokens',
+  'reasoning_tokens',
+  'cost_nano',
+  'list_cost_nano',
+  'saved_nano',
+] as const;
+
+/** The parts of `insert into <rollup> select <aggregates> from ... group by ...`, around the FROM and WHERE clauses. */
+function aggregateParts(rollup: Rollup): { head: string; groupBy: string } {
+  const grain = GRAINS[rollup.grain];
+  const columns = ['organisation_id', grain.column, ...rollup.dimensions, ...rollup.measures.map(([column]) => column)];
+  const select = ['organisation_id', grain.bucket, ...rollup.dimensions, ...rollup.measures.map(([, aggregate]) => aggregate)];
+  const keys = Array.from({ length: 2 + rollup.dimensions.length }, (_, i) => i + 1).join(', ');
+  return {
+    head: `insert into ${rollup.table} as r (${columns.join(', ')}) select ${select.join(', ')}`,
+    groupBy: `group by ${keys}`,
+  };
 }
 
-interface Grain {
-  table: 'ledger_hourly' | 'ledger_daily';
-  column: 'hour' | 'day';
-  bucket: SQL;
-  /** The range widened to whole buckets. */
-  from?: Date;
-  to?: Date;
-  literal(at: Date): SQL;
+/**
+ * Adds the rows of `source` (any relation with the ledger's columns) to a
+ * rollup: one statement, no row counted unless it is in `source`. Groups are
+ * written in key order, so concurrent writers lock rollup rows in the same
+ * order and cannot deadlock.
+ */
+export function rollupUpsertSql(rollup: Rollup, source: string): string {
+  const { head, groupBy } = aggregateParts(rollup);
+  const keys = groupBy.slice('group by '.length);
+  return `${head} from ${source}${rollup.filter ? ` where ${rollup.filter}` : ''} ${groupBy} order by ${keys}
+  on conflict on constraint ${rollup.table}_dims_uq do update set
+    ${rollup.measures.map(([column]) => `${column} = r.${column} + excluded.${column}`).join(', ')}`;
 }
 
-async function rebuildGrain(executor: Executor, opts: RefreshRollupsOptions, grain: Grain): Promise<void> {
-  const { from, to } = grain;
+/**
+ * Rebuilds one rollup's buckets touching [from, to) from the ledger inside an
+ * open transaction (or on a plain connection, if the caller accepts a
+ * non-atomic rebuild). Partial buckets at either end are widened to whole
+ * buckets, so a bucket is always rebuilt from all of its events. Buckets are
+ * UTC hours and days whatever the session time zone.
+ */
+async function rebuildRollup(executor: Executor, opts: RefreshRollupsOptions, rollup: Rollup): Promise<void> {
+  const grain = GRAINS[rollup.grain];
+  const from = opts.from ? grain.floor(opts.from) : undefined;
+  const to = opts.to ? grain.ceil(opts.to) : undefined;
   if (from && to && from.getTime() >= to.getTime()) return;
-  const table = sql.raw(grain.table);
   const column = sql.raw(grain.column);
   const bucketRange: SQL[] = [];
   const eventRange: SQL[] = [];
@@ -92,74 +187,33 @@ async function rebuildGrain(executor: Executor, opts: RefreshRollupsOptions, gra
     bucketRange.push(sql`and ${column} < ${grain.literal(to)}`);
     eventRange.push(sql`and occurred_at < ${to.toISOString()}::timestamptz`);
   }
-  await executor.execute(sql`delete from ${table} where organisation_id = ${opts.organisationId} ${sql.join(bucketRange, sql` `)}`);
-  await executor.execute(sql`
-    insert into ${table} (
-      organisation_id, ${column}, department_id, project_id, model_name, tier, task_type,
-      requests, errors, cache_hits, unpriced,
-      input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
-      cost_nano, list_cost_nano, saved_nano
-    )
-    select
-      organisation_id,
-      ${grain.bucket},
-      department_id, project_id, model_name, tier, task_type,
-      count(*),
-      count(*) filter (where status <> 'ok'),
-      count(*) filter (where cache_hit = 'hit'),
-      count(*) filter (where price_status = 'unpriced'),
-      coalesce(sum(input_tokens), 0),
-      coalesce(sum(cached_input_tokens), 0),
-      coalesce(sum(cache_write_5m_tokens::bigint + cache_write_1h_tokens), 0),
-      coalesce(sum(output_tokens), 0),
-      coalesce(sum(reasoning_tokens), 0),
-      coalesce(sum(cost_nano), 0),
-      coalesce(sum(list_cost_nano), 0),
-      coalesce(sum(saved_nano), 0)
-    from ledger_events
-    where organisation_id = ${opts.organisationId} ${sql.join(eventRange, sql` `)}
-    group by 1, 2, 3, 4, 5, 6, 7
-  `);
-}
-
-
-/**
- * Rebuilds the daily per-key rollup for the UTC days touching [from, to):
- * a partial day is widened to the whole day, so a day is always rebuilt from
- * all of its events.
- */
-export async function rebuildKeyRollups(executor: Executor, opts: RefreshRollupsOptions): Promise<void> {
-  const from = opts.from ? floorDay(opts.from) : undefined;
-  const to = opts.to ? ceilDay(opts.to) : undefined;
-  if (from && to && from.getTime() >= to.getTime()) return;
-  const dayRange: SQL[] = [];
-  const eventRange: SQL[] = [];
-  if (from) {
-    dayRange.push(sql`and day >= ${from.toISOString().slice(0, 10)}::date`);
-    eventRange.push(sql`and occurred_at >= ${from.toISOString()}::timestamptz`);
-  }
-  if (to) {
-    dayRange.push(sql`and day < ${to.toISOString().slice(0, 10)}::date`);
-    eventRange.push(sql`and occurred_at < ${to.toISOString()}::timestamptz`);
-  }
+  if (rollup.filter) eventRange.push(sql.raw(`and ${rollup.filter}`));
+  const { head, groupBy } = aggregateParts(rollup);
   await executor.execute(
-    sql`delete from ledger_daily_keys where organisation_id = ${opts.organisationId} ${sql.join(dayRange, sql` `)}`,
+    sql`delete from ${sql.raw(rollup.table)} where organisation_id = ${opts.organisationId} ${sql.join(bucketRange, sql` `)}`,
   );
-  await executor.execute(sql`
-    insert into ledger_daily_keys (organisation_id, day, api_key_id, department_id, requests, tokens, cost_nano)
-    select organisation_id, (occurred_at at time zone 'UTC')::date, api_key_id, department_id, count(*),
-           coalesce(sum(input_tokens::bigint + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens), 0),
-           coalesce(sum(cost_nano), 0)
-      from ledger_events
-     where organisation_id = ${opts.organisationId} and api_key_id is not null ${sql.join(eventRange, sql` `)}
-     group by 1, 2, 3, 4
-  `);
+  await executor.execute(
+    sql`${sql.raw(head)} from ledger_events where organisation_id = ${opts.organisationId} ${sql.join(eventRange, sql` `)} ${sql.raw(groupBy)}`,
+  );
+}
+
+/** Rebuilds the hourly, daily and daily per-model rollups of [from, to) (see `rebuildRollup`). */
+export async function rebuildRollups(executor: Executor, opts: RefreshRollupsOptions): Promise<void> {
+  for (const rollup of ROLLUPS) {
+    if (rollup.table !== 'ledger_daily_keys') await rebuildRollup(executor, opts, rollup);
+  }
+}
+
+/** Rebuilds the daily per-key rollup for the UTC days touching [from, to). */
+export async function rebuildKeyRollups(executor: Executor, opts: RefreshRollupsOptions): Promise<void> {
+  for (const rollup of ROLLUPS) {
+    if (rollup.table === 'ledger_daily_keys') await rebuildRollup(executor, opts, rollup);
+  }
 }
 
 /**
- * Recomputes the `ledger_hourly` rows of the organisation for the hours in
- * [from, to) (every hour when both are omitted) from `ledger_events`, in one
- * transaction.
+ * Recomputes every rollup of the organisation for [from, to) (everything
+ * when both are omitted) from `ledger_events`, in one transaction.
  */
 export async function refreshRollups(handle: DbHandle, opts: RefreshRollupsOptions): Promise<void> {
   await handle.db.transaction(async (tx) => {

@@ -12,8 +12,10 @@
  *   (another question sharing most words, or the same instruction on
  *   another input).
  *
- * The wordings were written by hand to read like real requests, not to suit
- * the cache's synonym list; the benchmark reports misses honestly.
+ * The wordings were written by hand to read like real requests. The same
+ * person wrote the cache's word lists and tuned them on these templates, so
+ * their rates flatter the cache; the hand-written HOLDOUT pairs (split
+ * `holdout`), written afterwards and not tuned on, are the fairer estimate.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,6 +32,8 @@ export interface CachePair {
   b: string;
   same: boolean;
   kind: PairKind;
+  /** Set on the hand-written held-out pairs. */
+  split?: 'holdout';
 }
 
 interface Template {
@@ -647,6 +651,119 @@ const TEMPLATES: Template[] = [
   },
 ];
 
+/**
+ * Held-out pairs: written by hand after the guards and word lists were
+ * settled, in wordings the templates do not use, and never used to tune
+ * them. The benchmark reports them separately.
+ */
+const HOLDOUT: readonly (readonly [PairKind, string, string])[] = [
+  ['paraphrase', "What's the excess on Jane Doe's motor policy MP-44821?", 'How much is the excess on motor policy MP-44821 for Jane Doe?'],
+  ['paraphrase', 'Summarize the attached loss adjuster report in plain English.', 'Give me a plain-English summary of the attached loss adjuster report.'],
+  ['paraphrase', 'Translate the claim acknowledgement letter into German.', 'Please translate the claim acknowledgement letter to German.'],
+  ['paraphrase', 'List all open complaints assigned to the Leeds team.', 'Show me every open complaint assigned to the Leeds team.'],
+  ['paraphrase', 'Classify ticket 55123 as bug, feature request or question.', 'Is ticket 55123 a bug, a feature request or a question?'],
+  ['paraphrase', 'Extract the VIN and registration number from the attached V5C document.', 'From the attached V5C document, pull out the VIN and the registration number.'],
+  ['paraphrase', 'Write a short apology email to the customer for the delayed payout on claim CLM-33120.', 'Draft a brief apology email to the customer about the delayed payout on claim CLM-33120.'],
+  ['paraphrase', "Check if customer 88213's ID document has expired.", 'Has the ID document for customer 88213 expired?'],
+  ['paraphrase', 'Rewrite this paragraph in a friendlier tone: "Your claim is rejected."', 'Rephrase this paragraph in a friendlier tone: "Your claim is rejected."'],
+  ['paraphrase', 'Count the claims closed in October 2025 by the Bristol office.', 'How many claims did the Bristol office close in October 2025?'],
+  ['paraphrase', 'Generate a KYC checklist for onboarding a UK limited company.', 'Create a KYC checklist for onboarding a limited company in the UK.'],
+  ['paraphrase', 'Identify the policyholder and the date of loss in this FNOL note.', 'Find the policyholder and date of loss in this FNOL note.'],
+  ['paraphrase', 'Explain the difference between a deductible and a co-payment.', "What's the difference between a deductible and a co-payment?"],
+  ['paraphrase', 'Recommend the next best action for customer C-77120 who missed two premium payments.', 'Suggest the next best action for customer C-77120, who has missed two premium payments.'],
+  ['paraphrase', 'Convert this table of claim reserves into CSV.', 'Turn this table of claim reserves into CSV format.'],
+  ['paraphrase', 'Is the policyholder at fault for the collision described in claim CLM-50122?', 'Based on claim CLM-50122, was the policyholder at fault in the collision?'],
+  ['paraphrase', 'Calculate the pro-rata refund for cancelling policy PL-2231 after 97 days.', 'Work out the pro-rata refund if policy PL-2231 is cancelled after 97 days.'],
+  ['paraphrase', 'Give me three reasons why claim CLM-71003 might be declined.', 'List 3 reasons claim CLM-71003 might be declined.'],
+  ['paraphrase', 'Suggest a subject line for the renewal email to Northgate Foods.', 'Propose a subject line for the renewal email to Northgate Foods.'],
+  ['paraphrase', 'Please summarise the FNOL for claim CLM-20031.', 'Summarize the first notification of loss for claim CLM-20031.'],
+  ['paraphrase', 'What is the status of claim CLM-20031?', "What's the current status of claim CLM-20031?"],
+  ['paraphrase', 'Send a payment reminder to Orion Supplies for invoice INV-5521.', 'Email Orion Supplies a payment reminder for invoice INV-5521.'],
+  ['paraphrase', 'Can you classify this complaint as service, pricing or claims?', 'Classify this complaint: service, pricing or claims?'],
+  ['paraphrase', 'Draft a LinkedIn post announcing our new cyber insurance product.', 'Write a LinkedIn post that announces our new cyber insurance product.'],
+  ['paraphrase', 'Tell me the renewal date for policy HX-55102.', 'When does policy HX-55102 renew?'],
+  ['paraphrase', 'Is this email a phishing attempt?', 'Could this email be a phishing attempt?'],
+  ['paraphrase', 'Give me the top 5 brokers by gross written premium.', 'List the 5 top brokers by gross written premium.'],
+  ['paraphrase', "Which claims are waiting on an engineer's report?", "Which claims are awaiting an engineer's report?"],
+  ['paraphrase', 'How long does a subrogation recovery usually take?', 'How long do subrogation recoveries usually take?'],
+  ['paraphrase', 'Flag any unusual payments in this bank statement.', 'Highlight any unusual payments in this bank statement.'],
+  ['paraphrase', 'Find the broker commission rate for Northgate Foods.', 'Look up the broker commission rate for Northgate Foods.'],
+  ['reorder', "Before escalating ticket 90211, summarise the customer's last three emails.", "Summarise the customer's last three emails before escalating ticket 90211."],
+  ['reorder', 'Using the rate card, quote a premium for a 2019 Ford Focus.', 'Quote a premium for a 2019 Ford Focus using the rate card.'],
+  ['reorder', 'Check the sanctions list for Harbour Freight Ltd.', 'Check Harbour Freight Ltd against the sanctions list.'],
+  ['reorder', 'Explain the exclusions in policy HX-55102 in simple terms.', 'Explain, in simple terms, the exclusions in policy HX-55102.'],
+  ['typo', 'Summarise the complaint from Priya Nair about the delayed refund.', 'Summarise the complaint from Priya Nair about the delayed refudn.'],
+  ['typo', 'Verify the beneficial owners of Harbour Freight Ltd.', 'Verify the beneficial ownres of Harbour Freight Ltd.'],
+  ['case', 'Draft a renewal reminder for policy HX-55102.', 'draft a renewal reminder for policy hx-55102'],
+  ['case', 'Which invoices from Orion Supplies are overdue?', 'WHICH INVOICES FROM ORION SUPPLIES ARE OVERDUE?'],
+  ['case', 'Summarise the complaint from Priya Nair about the delayed refund.', "summarise priya nair's complaint about the delayed refund"],
+  ['number', 'Refund 15% of the premium on policy PL-2231.', 'Refund 50% of the premium on policy PL-2231.'],
+  ['number', 'Give me three reasons why claim CLM-71003 might be declined.', 'Give me five reasons why claim CLM-71003 might be declined.'],
+  ['number', 'Approve the overtime of 12 hours for the Leeds team.', 'Approve the overtime of 21 hours for the Leeds team.'],
+  ['number', 'Calculate the pro-rata refund for cancelling policy PL-2231 after 97 days.', 'Calculate the pro-rata refund for cancelling policy PL-2231 after 79 days.'],
+  ['number', 'Is a claim of $9,999 above the auto-approval limit?', 'Is a claim of $99,999 above the auto-approval limit?'],
+  ['number', 'Quote a premium for a 2019 Ford Focus.', 'Quote a premium for a 2021 Ford Focus.'],
+  ['number', 'Explain why the claim was paid late.', 'Explain why the claim was paid twice.'],
+  ['id', "What's the excess on motor policy MP-44821?", "What's the excess on motor policy MP-44812?"],
+  ['id', "Check if customer 88213's ID document has expired.", "Check if customer 88231's ID document has expired."],
+  ['id', 'Summarise ticket JIRA-4410 for the release notes.', 'Summarise ticket JIRA-4401 for the release notes.'],
+  ['id', 'Send the claim form to tom.baker@northgate.co.uk.', 'Send the claim form to tim.baker@northgate.co.uk.'],
+  ['id', 'Look up order 7781-2231 and confirm the delivery address.', 'Look up order 7781-2213 and confirm the delivery address.'],
+  ['date', 'List the payments that bounced on Friday.', 'List the payments that bounced on Thursday.'],
+  ['date', 'How many claims were reported between 1 and 15 March?', 'How many claims were reported between 1 and 15 May?'],
+  ['date', 'Set the policy start date to 01/07/2026.', 'Set the policy start date to 07/01/2026.'],
+  ['date', 'Summarise the incidents logged last month.', 'Summarise the incidents logged this month.'],
+  ['date', 'Remind the broker about the renewal on 30 September.', 'Remind the broker about the renewal on 30 November.'],
+  ['date', 'Can the customer pay monthly?', 'Can the customer pay annually?'],
+  ['negation', 'Tell the customer we can cover the hotel costs.', 'Tell the customer we cannot cover the hotel costs.'],
+  ['negation', 'List claims where a police report was filed.', 'List claims where no police report was filed.'],
+  ['negation', 'Write to the customer confirming the car was roadworthy.', "Write to the customer confirming the car wasn't roadworthy."],
+  ['negation', 'Find customers who have ever made a claim.', 'Find customers who have never made a claim.'],
+  ['negation', 'Proceed with the payout unless fraud is suspected.', 'Proceed with the payout if fraud is suspected.'],
+  ['negation', 'Include the broker in the reply to Priya Nair.', "Don't include the broker in the reply to Priya Nair."],
+  ['negation', 'Is the applicant a politically exposed person?', 'Is the applicant not a politically exposed person?'],
+  ['entity', 'Summarise the complaint from Priya Nair about the delayed refund.', 'Summarise the complaint from Priya Shah about the delayed refund.'],
+  ['entity', 'Which invoices from Orion Supplies are overdue?', 'Which invoices from Orbit Supplies are overdue?'],
+  ['entity', 'Translate the claim acknowledgement letter into German.', 'Translate the claim acknowledgement letter into Dutch.'],
+  ['entity', 'Verify the beneficial owners of Harbour Freight Ltd.', 'Verify the beneficial owners of Harbour Logistics Ltd.'],
+  ['entity', 'List all open complaints assigned to the Leeds team.', 'List all open complaints assigned to the Bristol team.'],
+  ['entity', 'Quote a premium for a 2019 Ford Focus.', 'Quote a premium for a 2019 Ford Fiesta.'],
+  ['entity', 'summarise the latest emails from the underwriting team', 'summarise the latest emails from the pricing team'],
+  ['unit', 'Is a 3 hour delay covered by the travel policy?', 'Is a 3 day delay covered by the travel policy?'],
+  ['unit', 'Estimate the premium for a vehicle doing 12,000 miles a year.', 'Estimate the premium for a vehicle doing 12,000 km a year.'],
+  ['unit', 'Our storage grew by 40 GB this quarter; explain why.', 'Our storage grew by 40 TB this quarter; explain why.'],
+  ['currency', 'Approve the $2,000 goodwill payment to Priya Nair.', 'Approve the €2,000 goodwill payment to Priya Nair.'],
+  ['currency', 'Add 5,000 GBP of claim costs to the monthly report.', 'Add 5,000 USD of claim costs to the monthly report.'],
+  ['antonym', 'Does the policy cover flood damage?', 'Does the policy exclude flood damage?'],
+  ['antonym', 'Should we accept the settlement offer from Harbour Freight Ltd?', 'Should we refuse the settlement offer from Harbour Freight Ltd?'],
+  ['antonym', 'List the customers whose premiums went up at renewal.', 'List the customers whose premiums went down at renewal.'],
+  ['antonym', 'Show the oldest unresolved complaints.', 'Show the newest unresolved complaints.'],
+  ['antonym', 'Was the claim submitted before the policy started?', 'Was the claim submitted after the policy started?'],
+  ['antonym', 'Sort the claims by amount in ascending order.', 'Sort the claims by amount in descending order.'],
+  ['antonym', "Is the customer's credit score above average?", "Is the customer's credit score below average?"],
+  ['antonym', "Did the claimant's symptoms improve after treatment?", "Did the claimant's symptoms worsen after treatment?"],
+  ['antonym', 'Open a new case for the complaint from Priya Nair.', 'Close the case for the complaint from Priya Nair.'],
+  ['antonym', 'How do I add a named driver to policy MP-44821?', 'How do I remove a named driver from policy MP-44821?'],
+  ['topic', 'Mark the invoice from Orion Supplies as paid.', 'Mark the invoice from Orion Supplies as disputed.'],
+  ['topic', 'Explain the difference between a deductible and a co-payment.', 'Explain the difference between a deductible and a premium.'],
+  ['topic', 'Convert this table of claim reserves into CSV.', 'Convert this table of claim reserves into JSON.'],
+  ['topic', 'Extract the VIN and registration number from the attached V5C document.', 'Extract the VIN and mileage from the attached V5C document.'],
+  ['topic', 'Who is the account manager for Northgate Foods?', 'Who is the claims handler for Northgate Foods?'],
+  ['topic', "Summarise the customer's last three emails.", "Summarise the broker's last three emails."],
+  ['topic', 'What documents do we need to settle a theft claim?', 'What documents do we need to settle a fire claim?'],
+  ['topic', 'Draft a renewal reminder for policy HX-55102.', 'Draft a cancellation notice for policy HX-55102.'],
+  ['topic', 'What is the claims ratio for the motor book?', 'What is the expense ratio for the motor book?'],
+  ['topic', 'Draft a renewal reminder for policy HX-55102.', 'Draft a renewal reminder for policy HX-55102 in Welsh.'],
+  ['topic', 'List open complaints.', 'List open complaints older than 30 days.'],
+  ['topic', 'Summarise the call transcript.', 'Summarise the call transcript and flag any vulnerability indicators.'],
+  ['topic', 'Which team handles subrogation claims?', 'Which team handles liability claims?'],
+  ['topic', 'Is the vehicle a total loss?', 'Is the vehicle a partial loss?'],
+  ['topic', 'Does the policyholder live at the risk address?', 'Does the policyholder work at the risk address?'],
+  ['topic', 'Estimate the repair cost for the rear bumper.', 'Estimate the repair cost for the front bumper.'],
+  ['topic', 'Is the driver covered to drive other cars?', 'Is the driver covered to drive abroad?'],
+  ['topic', 'Who approved the payment to Orion Supplies?', 'Who requested the payment to Orion Supplies?'],
+];
+
 // ------------------------------------------------------------------ slots
 
 const FIRST_NAMES = ['Maria', 'James', 'Aisha', 'Chen', 'Olivia', 'Rahul', 'Sofia', 'Liam', 'Fatima', 'Noah', 'Hannah', 'Diego', 'Yuki', 'Emma', 'Kwame', 'Elena', 'Omar', 'Grace', 'Lukas', 'Priya', 'Marco', 'Anna', 'Tom', 'Zara'];
@@ -1017,6 +1134,9 @@ export function generatePairs(seed = 20_250_301): CachePair[] {
     }
   }
   pairs.forEach((p, i) => (p.id = `p${String(i + 1).padStart(4, '0')}`));
+  HOLDOUT.forEach(([kind, a, b], i) =>
+    pairs.push({ id: `h${String(i + 1).padStart(3, '0')}`, a, b, same: (SAME_KINDS as readonly string[]).includes(kind), kind, split: 'holdout' }),
+  );
   return pairs;
 }
 

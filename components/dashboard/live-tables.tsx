@@ -93,9 +93,9 @@ export function RecentCallsTable({ rows }: { rows: LedgerRow[] }) {
         </thead>
         <tbody className="divide-y divide-slate-100">
           {rows.map((r) => (
-            <tr key={r.id} className={r.status !== 'ok' ? 'bg-rose-50/50' : undefined}>
+            <tr key={r.id} data-request-id={r.id} className={r.status !== 'ok' ? 'bg-rose-50/50' : undefined}>
               <td className="tabular whitespace-nowrap py-2 pr-3 text-xs text-slate-500">{formatTime(r.occurredAt).replace(' UTC', '')}</td>
-              <td className="whitespace-nowrap py-2 pr-3">
+              <td className="whitespace-nowrap py-2 pr-3" title={r.routeReason ?? undefined}>
                 <span className="mr-2 text-slate-800">{r.modelName}</span>
                 <TierBadge tier={r.tier} />
                 {r.status !== 'ok' && <span className="ml-2 text-[11px] font-medium text-rose-600">{r.httpStatus ?? r.status}</span>}
@@ -110,6 +110,9 @@ export function RecentCallsTable({ rows }: { rows: LedgerRow[] }) {
               </td>
               <td className="tabular whitespace-nowrap py-2 pl-3 text-right font-medium text-slate-900">
                 {r.priceStatus === 'unpriced' ? <span className="text-amber-600">unpriced</span> : formatUsd(r.costNano)}
+                {r.tier === 'cache' && BigInt(r.savedNano) > 0n && (
+                  <div className="text-[11px] font-normal text-emerald-700">saved {formatUsd(r.savedNano)}</div>
+                )}
               </td>
             </tr>
           ))}

@@ -47,7 +47,11 @@ const MEASURE: Record<BudgetMetric, { rollup: string; raw: string }> = {
   requests: { rollup: 'sum(requests)', raw: 'count(*)' },
 };
 
-/** Organisation, department and project budgets read the daily rollups (windows start on UTC days); per-minute quotas and key, user and session budgets read the ledger. */
+/**
+ * Organisation and department budgets read the daily per-model rollups,
+ * project budgets the daily rollups (windows start on UTC days); per-minute
+ * quotas and key, user and session budgets read the ledger.
+ */
 async function usedInWindow(scope: ReadScope, budget: BudgetRow): Promise<bigint> {
   const from = windowStart(budget.window, scope.now);
   const params: unknown[] = [scope.organisationId, from?.toISOString() ?? null];
@@ -60,7 +64,8 @@ async function usedInWindow(scope: ReadScope, budget: BudgetRow): Promise<bigint
       budget.scope_type === 'organisation' ? '' : budget.scope_type === 'department' ? 'and department_id = $3' : 'and project_id = $3';
     if (filter) params.push(budget.scope_id);
     params[1] = fromDay;
-    sql = `select (${measure.rollup})::text as used from ledger_daily
+    const rollup = budget.scope_type === 'project' ? 'ledger_daily' : 'ledger_daily_models';
+    sql = `select (${measure.rollup})::text as used from ${rollup}
             where organisation_id = $1 and ($2::date is null or day >= $2::date) ${filter}`;
   } else {
     const column = { organisation: null, department: 'department_id', project: 'project_id', api_key: 'api_key_id', user: 'user_id', session: 'session_id' }[budget.scope_type];

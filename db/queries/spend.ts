@@ -1,6 +1,6 @@
 /**
- * Spend read models for the landing pages, served from the hourly rollups
- * (kept in step with the ledger, equal to it to the nano-dollar). Amounts are
+ * Spend read models for the landing pages, served from the rollups (kept in
+ * step with the ledger, equal to it to the nano-dollar). Amounts are
  * returned as decimal strings of nano-dollars so they survive JSON exactly.
  */
 import { changeBasisPoints, perDay, projectMonthEnd } from '@/lib/engine/burn';
@@ -108,7 +108,7 @@ export interface DailySpendPoint {
   requests: number;
 }
 
-/** Spend per UTC day and tier over the last `days` days (daily rollups), oldest first; days with no rows are absent (a gap, not a zero). */
+/** Spend per UTC day and tier over the last `days` days (daily per-model rollups), oldest first; days with no rows are absent (a gap, not a zero). */
 export async function dailySpend(scope: ReadScope, days: number): Promise<DailySpendPoint[]> {
   const from = addDays(startOfUtcDay(scope.now), -(days - 1));
   const rows = await scope.db.query<{
@@ -125,7 +125,7 @@ export async function dailySpend(scope: ReadScope, days: number): Promise<DailyS
             sum(saved_nano)::text as saved,
             sum(cost_nano)::text as total,
             sum(requests)::text as requests
-       from ledger_daily
+       from ledger_daily_models
       where organisation_id = $1 and ($2::text is null or department_id = $2)
         and day >= $3::date and day <= $4::date
       group by day order by day`,
@@ -177,12 +177,23 @@ export interface BreakdownRow {
   requests: number;
 }
 
+/** Each breakdown's column and label; department, model and tier read the smaller per-model rollup. */
 const BREAKDOWNS = {
-  department: { column: 'h.department_id', label: `coalesce(d.name, 'Unattributed')`, join: 'left join departments d on d.id = h.department_id' },
-  project: { column: 'h.project_id', label: `coalesce(p.name, 'No project')`, join: 'left join projects p on p.id = h.project_id' },
-  model: { column: 'h.model_name', label: 'h.model_name', join: '' },
-  tier: { column: 'h.tier', label: 'h.tier', join: '' },
-  task: { column: 'h.task_type', label: `coalesce(h.task_type, 'unlabelled')`, join: '' },
+  department: {
+    column: 'h.department_id',
+    label: `coalesce(d.name, 'Unattributed')`,
+    join: 'left join departments d on d.id = h.department_id',
+    rollup: 'ledger_daily_models',
+  },
+  project: {
+    column: 'h.project_id',
+    label: `coalesce(p.name, 'No project')`,
+    join: 'left join projects p on p.id = h.project_id',
+    rollup: 'ledger_daily',
+  },
+  model: { column: 'h.model_name', label: 'h.model_name', join: '', rollup: 'ledger_daily_models' },
+  tier: { column: 'h.tier', label: 'h.tier', join: '', rollup: 'ledger_daily_models' },
+  task: { column: 'h.task_type', label: `coalesce(h.task_type, 'unlabelled')`, join: '', rollup: 'ledger_daily' },
 } as const;
 export type BreakdownBy = keyof typeof BREAKDOWNS;
 
@@ -191,7 +202,7 @@ export async function monthToDateBreakdown(scope: ReadScope, by: BreakdownBy, li
   const dim = BREAKDOWNS[by];
   const rows = await scope.db.query<{ key: string | null; label: string; cost: string; requests: string }>(
     `select ${dim.column} as key, ${dim.label} as label, sum(h.cost_nano)::text as cost, sum(h.requests)::text as requests
-       from ledger_daily h ${dim.join}
+       from ${dim.rollup} h ${dim.join}
       where h.organisation_id = $1 and ($2::text is null or h.department_id = $2)
         and h.day >= $3::date and h.day <= $4::date
       group by 1, 2 order by sum(h.cost_nano) desc, 1 limit $5`,
@@ -199,4 +210,3 @@ export async function monthToDateBreakdown(scope: ReadScope, by: BreakdownBy, li
   );
   return rows.map((r) => ({ key: r.key ?? '', label: r.label, costNano: r.cost, requests: Number(r.requests) }));
 }
-

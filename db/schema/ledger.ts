@@ -112,9 +112,12 @@ function rollupMeasures() {
 }
 
 /**
- * Hourly rollups of the ledger, kept in step with every ledger write. Their
- * totals equal the raw rows' totals to the nano-dollar. The live views read
- * them (last hours, trailing burn).
+ * Hourly rollups of the ledger per department, kept in step with every ledger
+ * write. Their totals equal the raw rows' totals to the nano-dollar. The live
+ * views read them (this hour, today, last 48 hours, trailing burn), always by
+ * organisation, department and hour and never by model, project or task, so
+ * they keep no finer dimensions: an hour has one row per department, which
+ * keeps the rollup upserts of a bulk import small (see `npm run bench -- ledger`).
  */
 export const ledgerHourly = pgTable(
   'ledger_hourly',
@@ -122,26 +125,15 @@ export const ledgerHourly = pgTable(
     organisationId: text('organisation_id').notNull(),
     hour: timestamp('hour', { withTimezone: true }).notNull(),
     departmentId: text('department_id'),
-    projectId: text('project_id'),
-    modelName: text('model_name').notNull(),
-    tier: text('tier', { enum: MODEL_TIERS }).notNull(),
-    taskType: text('task_type'),
     ...rollupMeasures(),
   },
-  (t) => [
-    unique('ledger_hourly_dims_uq')
-      .on(t.organisationId, t.hour, t.departmentId, t.projectId, t.modelName, t.tier, t.taskType)
-      .nullsNotDistinct(),
-    index('ledger_hourly_org_hour_idx').on(t.organisationId, t.hour),
-    index('ledger_hourly_department_hour_idx').on(t.departmentId, t.hour),
-  ],
+  (t) => [unique('ledger_hourly_dims_uq').on(t.organisationId, t.hour, t.departmentId).nullsNotDistinct()],
 );
 export type LedgerHourly = typeof ledgerHourly.$inferSelect;
 
 /**
- * Daily rollups (UTC days), same dimensions and measures: the 90-day charts,
- * month-to-date breakdowns, budgets and chargeback read these, about 24 times
- * fewer rows than the hourly ones.
+ * Daily rollups (UTC days) with every dimension: project and task breakdowns
+ * and project budgets read these.
  */
 export const ledgerDaily = pgTable(
   'ledger_daily',
@@ -164,6 +156,30 @@ export const ledgerDaily = pgTable(
   ],
 );
 export type LedgerDaily = typeof ledgerDaily.$inferSelect;
+
+/**
+ * Daily rollups per department and model, without the project and task
+ * dimensions: about ten times fewer rows than `ledger_daily`. The 90-day
+ * charts, department, model and tier breakdowns and organisation and
+ * department budgets read these.
+ */
+export const ledgerDailyModels = pgTable(
+  'ledger_daily_models',
+  {
+    organisationId: text('organisation_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    departmentId: text('department_id'),
+    modelName: text('model_name').notNull(),
+    tier: text('tier', { enum: MODEL_TIERS }).notNull(),
+    ...rollupMeasures(),
+  },
+  (t) => [
+    unique('ledger_daily_models_dims_uq')
+      .on(t.organisationId, t.day, t.departmentId, t.modelName, t.tier)
+      .nullsNotDistinct(),
+  ],
+);
+export type LedgerDailyModel = typeof ledgerDailyModels.$inferSelect;
 
 /**
  * Daily spend per API key, kept in step with the ledger like the hourly

@@ -14,6 +14,7 @@ export const PERMISSIONS = [
   'budgets.read',
   'budgets.write',
   'keys.write',
+  'policies.read',
   'policies.write',
   'prices.write',
   'approvals.read',
@@ -45,11 +46,12 @@ const READ_ALL: Permission[] = [
 ];
 
 export const ROLE_PERMISSIONS: Record<Principal, readonly Permission[]> = {
-  cfo: [...READ_ALL, 'budgets.write', 'approvals.read', 'telemetry.read'],
+  cfo: [...READ_ALL, 'budgets.write', 'policies.read', 'approvals.read', 'telemetry.read'],
   ops: [
     ...READ_ALL,
     'budgets.write',
     'keys.write',
+    'policies.read',
     'policies.write',
     'prices.write',
     'approvals.read',

@@ -8,7 +8,7 @@
 import type { DbHandle } from '@/db/client';
 import { getDb } from '@/db/client';
 import { CATALOG_MODELS } from '@/lib/engine/catalog';
-import { ResponseCache } from '@/lib/engine/cache';
+import { DEFAULT_SEMANTIC_THRESHOLD, ResponseCache } from '@/lib/engine/cache';
 import type { TaskType } from '@/lib/engine/enums';
 import type { RoutableModel } from '@/lib/engine/router/types';
 import { choosePrices } from '@/lib/engine/prices';
@@ -61,7 +61,7 @@ function buildRuntime(db: DbHandle): GatewayRuntime {
   const runtime: GatewayRuntime = {
     db,
     metrics: new Metrics(),
-    cache: new ResponseCache({ maxEntries: 20_000, ttlMs: 60 * 60_000, semanticThreshold: 0.9, semantic: true }),
+    cache: new ResponseCache({ maxEntries: 20_000, ttlMs: 60 * 60_000, semanticThreshold: DEFAULT_SEMANTIC_THRESHOLD, semantic: true }),
     quality: new QualityTracker(catalogQuality()),
     health: new HealthTracker(),
     observeQuality(row, stored) {

@@ -4,10 +4,16 @@
  * validation.
  */
 import { z } from 'zod';
+import { ALERT_KINDS, APPROVAL_STATUSES, POLICY_KINDS, SESSION_STATUSES } from '@/lib/engine/enums';
 import { usageEventSchema } from '@/lib/engine/ingest';
 import { priceVersionBody } from '@/lib/engine/price-input';
 import { chatRequestSchema } from '@/lib/gateway/request';
 import { feedbackSchema } from '@/lib/server/feedback';
+import { decisionSchema } from '@/lib/server/governance-admin/approvals';
+import { budgetInputSchema } from '@/lib/server/governance-admin/budgets';
+import { createKeySchema } from '@/lib/server/governance-admin/keys';
+import { policyInputSchema } from '@/lib/server/governance-admin/policies';
+import { unfreezeSchema } from '@/lib/server/governance-admin/sessions';
 import { upstreamInputSchema } from '@/lib/server/upstreams-admin';
 
 const error = { $ref: '#/components/schemas/Error' };
@@ -18,6 +24,7 @@ const STATUS: Record<number, string> = {
   401: 'Missing or unknown credentials (`authentication_error`)',
   403: 'Not allowed, or another department (`permission_error`)',
   404: 'Not found (`not_found_error`)',
+  409: 'Not in a state this change applies to; nothing changed (`invalid_request_error`, with `code`)',
   413: 'Body too large (`invalid_request_error`)',
   502: 'Every upstream in the fallback chain failed (`upstream_error`)',
 };
@@ -41,6 +48,10 @@ const query = (name: string, description: string, schema: Record<string, unknown
 const json = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
 const month = query('month', 'Calendar month, YYYY-MM (UTC)', { type: 'string', pattern: '^\\d{4}-\\d{2}$' }, true);
 const department = query('department', 'Department id; managers may name only their own (another is a 403)');
+const pathId = (description: string) => ({ name: 'id', in: 'path', required: true, description, schema: { type: 'string' } });
+const body = (schema: Record<string, unknown>, required = true) => ({ required, content: { 'application/json': { schema } } });
+const schemaOf = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+const statusFilter = (values: readonly string[], description: string) => query('status', description, { enum: [...values] });
 
 export function openApiDocument(): Record<string, unknown> {
   const usageEvent = z.toJSONSchema(usageEventSchema, { io: 'input', unrepresentable: 'any' });
@@ -191,6 +202,125 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Create or replace an upstream by name: OpenAI-compatible (OpenAI, Azure OpenAI, vLLM, Ollama), Anthropic, or the simulator; ops only, audited',
           requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(upstreamInputSchema, { io: 'input', unrepresentable: 'any' }) } } },
           responses: { 200: json('Replaced'), 201: json('Created'), ...errorResponses(400, 401, 403) },
+        },
+      },
+      '/api/v1/keys': {
+        get: {
+          summary: 'API keys of the organisation (prefix, role, attribution; never secrets); ops only',
+          parameters: [department, query('include_revoked', 'true to list revoked keys too', { enum: ['true', 'false'] })],
+          responses: { 200: json('`{ data: [key] }`'), ...errorResponses(400, 401, 403) },
+        },
+        post: {
+          summary: 'Create an API key for a department, project, user or agent, optionally with its own budget (same transaction); the secret (`key`) is in this response only; ops only, audited',
+          requestBody: body(schemaOf(createKeySchema)),
+          responses: { 201: json('`{ id, key, prefix, name, role, department_id, project_id, user_id, agent, created_at, budget }`'), ...errorResponses(400, 401, 403, 413) },
+        },
+      },
+      '/api/v1/keys/{id}/revoke': {
+        post: {
+          summary: 'Revoke an API key: it stops authenticating (at once on this instance, within 30 s on others); idempotent; ops only, audited',
+          parameters: [pathId('API key id')],
+          responses: { 200: json('The key, with `revoked_at`'), ...errorResponses(401, 403, 404) },
+        },
+      },
+      '/api/v1/budgets': {
+        get: {
+          summary: "Active budgets and token/request quotas with this window's use; managers see only their own department's",
+          parameters: [department],
+          responses: { 200: json('`{ data: [{ id, name, scope, scope_label, window, metric, limit, limit_usd, used, used_usd, use_bps, enforcement, alert_thresholds, resets_at }] }`'), ...errorResponses(400, 401, 403) },
+        },
+        post: {
+          summary: 'Create a budget (metric cost: `limit` in USD as a decimal string) or a token/request quota (`limit` a whole number) for an organisation, department, project, user, API key or session scope; CFO or ops, audited',
+          requestBody: body(schemaOf(budgetInputSchema)),
+          responses: { 201: json('The budget; `limit` in nano-dollars (cost), tokens or requests, `limit_usd` for cost'), ...errorResponses(400, 401, 403, 413) },
+        },
+      },
+      '/api/v1/budgets/{id}': {
+        delete: {
+          summary: 'Archive a budget: it stops applying, its history stays; CFO or ops, audited',
+          parameters: [pathId('Budget id')],
+          responses: { 200: json('The archived budget'), ...errorResponses(401, 403, 404, 409) },
+        },
+      },
+      '/api/v1/policies': {
+        get: {
+          summary: 'Active policies (CFO and ops)',
+          parameters: [query('kind', 'Policy kind', { enum: [...POLICY_KINDS] }), query('include_archived', 'true to list archived policies too', { enum: ['true', 'false'] })],
+          responses: { 200: json('`{ data: [{ id, kind, scope, config, created_at, created_by, archived_at }] }`'), ...errorResponses(400, 401, 403) },
+        },
+        post: {
+          summary:
+            'Create an approval-gate, escalation, loop-guard or routing policy for a scope. A new escalation, loop-guard or routing policy replaces the active one of its scope; an approval gate replaces the one with the same scope, task and workflow; ops only, audited',
+          requestBody: body(schemaOf(policyInputSchema)),
+          responses: { 201: json('The policy, with `replaced` (ids archived by it)'), ...errorResponses(400, 401, 403, 413) },
+        },
+      },
+      '/api/v1/policies/{id}': {
+        delete: {
+          summary: 'Archive a policy: it stops applying; ops only, audited',
+          parameters: [pathId('Policy id')],
+          responses: { 200: json('The archived policy'), ...errorResponses(401, 403, 404, 409) },
+        },
+      },
+      '/api/v1/approvals': {
+        get: {
+          summary: 'The approval inbox, newest first (CFO and ops). A pending or approved request past `expires_at` reads `expired`',
+          parameters: [
+            statusFilter(APPROVAL_STATUSES, 'Only requests with this status'),
+            query('limit', '1-200, default 50', { type: 'integer', minimum: 1, maximum: 200 }),
+            query('before', '`next_before` from the previous page'),
+          ],
+          responses: { 200: json('`{ data: [approval], next_before }`; money as USD decimal strings'), ...errorResponses(400, 401, 403) },
+        },
+      },
+      '/api/v1/approvals/{id}': {
+        get: { summary: 'One approval request with its context (session spend so far, projected cost, model, task, reason)', parameters: [pathId('Approval id')], responses: { 200: json('The approval'), ...errorResponses(401, 403, 404) } },
+      },
+      '/api/v1/approvals/{id}/approve': {
+        post: {
+          summary: 'Approve a pending request, once; `amount_usd` caps what the call may cost (default: its projected cost). The approval is then usable for the policy\'s time-to-live, by the same API key, once. Ops only, audited',
+          parameters: [pathId('Approval id')],
+          requestBody: body(schemaOf(decisionSchema), false),
+          responses: { 200: json('The approval'), ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      '/api/v1/approvals/{id}/reject': {
+        post: {
+          summary: 'Reject a pending request, once; ops only, audited',
+          parameters: [pathId('Approval id')],
+          requestBody: body(schemaOf(decisionSchema), false),
+          responses: { 200: json('The approval'), ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      '/api/v1/sessions': {
+        get: {
+          summary: 'Agent sessions (x-tollgate-session), most recently seen first; `status=frozen` lists the ones the loop guard stopped (CFO and ops)',
+          parameters: [
+            statusFilter(SESSION_STATUSES, 'Only sessions with this status'),
+            query('limit', '1-200, default 50', { type: 'integer', minimum: 1, maximum: 200 }),
+            query('before', '`next_before` from the previous page (ISO 8601)'),
+          ],
+          responses: { 200: json('`{ data: [{ id, status, frozen_reason, frozen_at, department_id, api_key_id, started_at, last_seen_at, spend_usd, requests }], next_before }`'), ...errorResponses(400, 401, 403) },
+        },
+      },
+      '/api/v1/sessions/{id}/unfreeze': {
+        post: {
+          summary: 'Let a frozen session call again; ops only, audited',
+          parameters: [pathId('Session id')],
+          requestBody: body(schemaOf(unfreezeSchema), false),
+          responses: { 200: json('The session'), ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      '/api/v1/alerts': {
+        get: {
+          summary: 'Alerts (budget thresholds, loops, approvals waiting, escalations), newest first, with webhook delivery state (CFO and ops)',
+          parameters: [
+            query('kind', 'Alert kind', { enum: [...ALERT_KINDS] }),
+            query('severity', 'info, warning or critical', { enum: ['info', 'warning', 'critical'] }),
+            query('limit', '1-200, default 50', { type: 'integer', minimum: 1, maximum: 200 }),
+            query('before', '`next_before` from the previous page', { type: 'integer' }),
+          ],
+          responses: { 200: json('`{ data: [{ id, kind, severity, message, details, created_at, delivery }], next_before }`'), ...errorResponses(400, 401, 403) },
         },
       },
       '/metrics': { get: { summary: 'Prometheus text format: requests, tokens and spend by tier, model and department; cache hits; fallbacks; overhead. Ops or CFO session, or an ops key.', responses: { 200: { description: 'text/plain; version=0.0.4' }, ...errorResponses(401, 403) } } },

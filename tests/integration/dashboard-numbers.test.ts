@@ -204,7 +204,7 @@ describe('rollups', () => {
     const [roll] = await db.query<{ cost: string; n: string }>('select sum(cost_nano)::text as cost, sum(requests)::text as n from ledger_hourly');
     expect(roll!.cost).toBe(sum(rows).toString());
     expect(Number(roll!.n)).toBe(rows.length);
-    for (const table of ['ledger_hourly', 'ledger_daily']) {
+    for (const table of ['ledger_hourly', 'ledger_daily', 'ledger_daily_models']) {
       const perDep = await db.query<{ d: string; cost: string; n: string }>(
         `select department_id as d, sum(cost_nano)::text as cost, sum(requests)::text as n from ${table} group by 1`,
       );
@@ -213,6 +213,24 @@ describe('rollups', () => {
         const mine = rows.filter((r) => r.department_id === d);
         expect([cost, Number(n)], `${table} ${d}`).toEqual([sum(mine).toString(), mine.length]);
       }
+    }
+  });
+
+  it('per department, model and day, the per-model rollup equals the raw ledger and the full daily rollup', async () => {
+    const key = (r: { d: string | null; m: string; t: string; day: string }) => `${r.d}|${r.m}|${r.t}|${r.day}`;
+    const expected = new Map<string, bigint>();
+    for (const r of rows) {
+      const k = key({ d: r.department_id, m: r.model_name, t: r.tier, day: new Date(r.at).toISOString().slice(0, 10) });
+      expected.set(k, (expected.get(k) ?? 0n) + r.cost);
+    }
+    const grouped = (table: string) =>
+      db.query<{ d: string | null; m: string; t: string; day: string; cost: string }>(
+        `select department_id as d, model_name as m, tier as t, to_char(day, 'YYYY-MM-DD') as day, sum(cost_nano)::text as cost
+           from ${table} group by 1, 2, 3, 4`,
+      );
+    for (const table of ['ledger_daily_models', 'ledger_daily']) {
+      const actual = new Map((await grouped(table)).map((r) => [key(r), BigInt(r.cost)]));
+      expect(actual, table).toEqual(expected);
     }
   });
 });

@@ -10,7 +10,7 @@ import { DEPARTMENT_IDS, ORG_ID } from '@/db/seed/fixtures';
 import { POST as postUsage } from '@/app/api/v1/usage/route';
 import { clearApiKeyCache } from '@/lib/http/authenticate';
 import { ingestedEventId } from '@/lib/server/ingest-usage';
-import { bulkInsertLedgerRows, type LedgerRowInput } from '@/lib/server/ledger-writer';
+import { bulkInsertLedgerRows, LedgerBulkWriteError, type LedgerRowInput } from '@/lib/server/ledger-writer';
 import { invalidatePriceBook } from '@/lib/server/price-book';
 import { createTestDb, type TestDb } from '../support/db';
 
@@ -70,23 +70,42 @@ async function ledgerCount() {
   return Number(row!.n);
 }
 
+const TOTALS = 'sum(cost_nano)::text as cost, sum(list_cost_nano)::text as list, sum(saved_nano)::text as saved';
+
+/** Every rollup's totals equal the raw ledger's: money, requests and tokens, and per department. */
 async function rollupsMatchLedger() {
-  const [raw] = await db.query<{ cost: string; n: string; tokens: string }>(
-    'select sum(cost_nano)::text as cost, count(*)::text as n, sum(input_tokens + cached_input_tokens + output_tokens + reasoning_tokens)::text as tokens from ledger_events',
+  const [raw] = await db.query<Record<string, string>>(
+    `select ${TOTALS}, count(*)::text as n, count(*) filter (where status <> 'ok')::text as errors,
+            sum(input_tokens + cached_input_tokens + output_tokens + reasoning_tokens)::text as tokens from ledger_events`,
   );
-  const [roll] = await db.query<{ cost: string; n: string; tokens: string }>(
-    'select sum(cost_nano)::text as cost, sum(requests)::text as n, sum(input_tokens + cached_input_tokens + output_tokens + reasoning_tokens)::text as tokens from ledger_hourly',
+  const rawByDepartment = await db.query<Record<string, string>>(
+    `select department_id as d, ${TOTALS}, count(*)::text as n from ledger_events group by 1 order by 1`,
   );
-  expect(roll).toEqual(raw);
-  const [daily] = await db.query<{ cost: string; n: string; tokens: string }>(
-    'select sum(cost_nano)::text as cost, sum(requests)::text as n, sum(input_tokens + cached_input_tokens + output_tokens + reasoning_tokens)::text as tokens from ledger_daily',
-  );
-  expect(daily).toEqual(raw);
+  for (const table of ['ledger_hourly', 'ledger_daily', 'ledger_daily_models']) {
+    const [roll] = await db.query<Record<string, string>>(
+      `select ${TOTALS}, sum(requests)::text as n, sum(errors)::text as errors,
+              sum(input_tokens + cached_input_tokens + output_tokens + reasoning_tokens)::text as tokens from ${table}`,
+    );
+    expect(roll, table).toEqual(raw);
+    const byDepartment = await db.query<Record<string, string>>(
+      `select department_id as d, ${TOTALS}, sum(requests)::text as n from ${table} group by 1 order by 1`,
+    );
+    expect(byDepartment, table).toEqual(rawByDepartment);
+  }
   const [rawKeys] = await db.query<{ cost: string; n: string }>(
     'select sum(cost_nano)::text as cost, count(*)::text as n from ledger_events where api_key_id is not null',
   );
   const [keyRoll] = await db.query<{ cost: string; n: string }>('select sum(cost_nano)::text as cost, sum(requests)::text as n from ledger_daily_keys');
   expect(keyRoll).toEqual(rawKeys);
+}
+
+/** Row counts and totals of the ledger and every rollup: equal before and after a write that must change nothing. */
+async function ledgerState() {
+  const state: Record<string, unknown> = {};
+  for (const table of ['ledger_events', 'ledger_hourly', 'ledger_daily', 'ledger_daily_models', 'ledger_daily_keys']) {
+    [state[table]] = await db.query(`select count(*)::text as rows, sum(cost_nano)::text as cost from ${table}`);
+  }
+  return state;
 }
 
 describe('POST /api/v1/usage', () => {
@@ -161,7 +180,7 @@ describe('POST /api/v1/usage', () => {
     expect(await ingest([e])).toMatchObject({ accepted: 1 });
     const [row] = await db.query<{ price_status: string; model_id: string | null }>('select price_status, model_id from ledger_events where idempotency_key = $1', [e.id]);
     expect(row).toEqual({ price_status: 'unpriced', model_id: null });
-    const [roll] = await db.query<{ n: string }>("select sum(unpriced)::text as n from ledger_hourly where model_name = 'mystery-model-7b'");
+    const [roll] = await db.query<{ n: string }>("select sum(unpriced)::text as n from ledger_daily_models where model_name = 'mystery-model-7b'");
     expect(roll!.n).toBe('1');
   });
 
@@ -241,33 +260,74 @@ describe('POST /api/v1/usage', () => {
     await rollupsMatchLedger();
   });
 
+  const bulkRow = (i: number, prefix = 'bulk'): LedgerRowInput => ({
+    id: `${prefix}_${i}`,
+    idempotencyKey: `${prefix}-${i}`,
+    organisationId: ORG_ID,
+    occurredAt: new Date(Date.now() - (i % 72) * 3_600_000),
+    source: 'import',
+    provider: 'openai',
+    modelName: i % 3 ? 'gpt-4.1-mini' : 'gpt-5',
+    modelId: i % 3 ? 'openai/gpt-4.1-mini' : 'openai/gpt-5',
+    tier: i % 3 ? 'small' : 'frontier',
+    departmentId: i % 5 ? DEPARTMENT_IDS.claims : DEPARTMENT_IDS.kyc,
+    projectId: i % 5 ? 'prj_motor_claims' : null,
+    apiKeyId: i % 2 ? 'key_claims_agent' : null,
+    taskType: i % 4 ? 'summarize' : null,
+    status: i % 50 ? 'ok' : 'error',
+    routeReason: i === 7 ? 'tab\there, newline\nthere, back\\slash' : null,
+    inputTokens: 100 + i,
+    outputTokens: 10,
+    costNano: BigInt(40_000 + i * 400 + 16_000),
+    listCostNano: BigInt(40_000 + i * 400 + 16_000),
+    priceStatus: 'priced',
+  });
+
   it('bulk path: COPY through a staging table, same idempotency and rollup rules', async () => {
     const before = await ledgerCount();
-    const rows: LedgerRowInput[] = Array.from({ length: 3_000 }, (_, i) => ({
-      id: `bulk_${i}`,
-      idempotencyKey: `bulk-${i}`,
-      organisationId: ORG_ID,
-      occurredAt: new Date(Date.now() - (i % 72) * 3_600_000),
-      source: 'import',
-      provider: 'openai',
-      modelName: 'gpt-4.1-mini',
-      modelId: 'openai/gpt-4.1-mini',
-      tier: 'small',
-      departmentId: DEPARTMENT_IDS.claims,
-      projectId: 'prj_motor_claims',
-      apiKeyId: i % 2 ? 'key_claims_agent' : null,
-      routeReason: i === 7 ? 'tab\there, newline\nthere, back\\slash' : null,
-      inputTokens: 100 + i,
-      outputTokens: 10,
-      costNano: BigInt(40_000 + i * 400 + 16_000),
-      listCostNano: BigInt(40_000 + i * 400 + 16_000),
-      priceStatus: 'priced',
-    }));
+    const rows = Array.from({ length: 3_000 }, (_, i) => bulkRow(i));
     expect(await bulkInsertLedgerRows(db, rows)).toBe(3_000);
+    await rollupsMatchLedger();
+    const state = await ledgerState();
     expect(await bulkInsertLedgerRows(db, rows.slice(0, 500))).toBe(0);
+    expect(await ledgerState()).toEqual(state);
     expect(await ledgerCount()).toBe(before + 3_000);
     const [odd] = await db.query<{ route_reason: string }>("select route_reason from ledger_events where id = 'bulk_7'");
     expect(odd!.route_reason).toBe('tab\there, newline\nthere, back\\slash');
+  });
+
+  it('bulk path in chunks: concurrent chunks, and chunks mixing new rows with duplicates, count each row once', async () => {
+    const before = await ledgerCount();
+    const fresh = Array.from({ length: 1_000 }, (_, i) => bulkRow(i, 'chunked'));
+    expect(await bulkInsertLedgerRows(db, fresh.slice(0, 400), { chunkRows: 97, concurrency: 3 })).toBe(400);
+    await rollupsMatchLedger();
+    // Rows 0-399 are in already, and row 500 comes twice: only the 599 others are new, in any chunking.
+    const mixed = [...fresh, fresh[500]!];
+    expect(await bulkInsertLedgerRows(db, mixed, { chunkRows: 150, concurrency: 2 })).toBe(600);
+    expect(await ledgerCount()).toBe(before + 1_000);
+    await rollupsMatchLedger();
+    const state = await ledgerState();
+    expect(await bulkInsertLedgerRows(db, mixed, { chunkRows: 333 })).toBe(0);
+    expect(await ledgerState()).toEqual(state);
+  });
+
+  it('bulk path: a failing chunk leaves every chunk either fully in or fully out, and says which', async () => {
+    const before = await ledgerCount();
+    const rows = Array.from({ length: 600 }, (_, i) => bulkRow(i, 'failing'));
+    rows[250] = { ...rows[250]!, tier: null as unknown as LedgerRowInput['tier'] }; // violates not-null
+    const error = await bulkInsertLedgerRows(db, rows, { chunkRows: 100, concurrency: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LedgerBulkWriteError);
+    const { committed, failed } = error as LedgerBulkWriteError;
+    expect(committed.map((c) => [c.from, c.to, c.inserted])).toEqual([
+      [0, 100, 100],
+      [100, 200, 100],
+    ]);
+    expect([failed.from, failed.to]).toEqual([200, 300]);
+    expect(await ledgerCount()).toBe(before + 200);
+    await rollupsMatchLedger();
+    // Re-sending the whole batch once fixed writes exactly the rows that were left out.
+    rows[250] = bulkRow(250, 'failing');
+    expect(await bulkInsertLedgerRows(db, rows, { chunkRows: 100 })).toBe(400);
     await rollupsMatchLedger();
   });
 });

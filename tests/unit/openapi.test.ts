@@ -9,7 +9,7 @@ function routePaths(dir = 'app/api', base = '/api'): string[] {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (!entry.isDirectory()) continue;
     const child = path.join(dir, entry.name);
-    const url = `${base}/${entry.name}`;
+    const url = `${base}/${entry.name.replace(/^\[(.+)\]$/, '{$1}')}`;
     if (fs.existsSync(path.join(child, 'route.ts'))) out.push(url);
     out.push(...routePaths(child, url));
   }

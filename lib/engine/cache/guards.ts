@@ -9,7 +9,7 @@
  */
 import { hashText } from './hash';
 import * as lexicon from './lexicon';
-import { canonicalTerm, isStopWord, prepareText, tokenize, type Token } from './normalise';
+import { canonicalText, canonicalTerm, isStopWord, isTitleCase, prepareText, tokenize, type Token } from './normalise';
 
 // Local bindings: a bundler's live import bindings are getters, and these tables are read per token.
 const {
@@ -68,11 +68,20 @@ for (const [group, [plus, minus]] of Object.entries(POLARITY_GROUPS)) {
   for (const word of plus) POLARITY.set(canonicalTerm(word), `${group}:+`);
   for (const word of minus) POLARITY.set(canonicalTerm(word), `${group}:-`);
 }
-const SYMBOL_POLARITY: Readonly<Record<string, string>> = { '>': 'above:+', '≥': 'above:+', '<': 'above:-', '≤': 'above:-' };
+const SYMBOL_POLARITY: Readonly<Record<string, string>> = lexicon.table({ '>': 'above:+', '≥': 'above:+', '<': 'above:-', '≤': 'above:-' });
 const WEEKDAY_SET = new Set(WEEKDAYS);
 const DATE_PREPOSITIONS = new Set(['in', 'of', 'since', 'until', 'from', 'during', 'before', 'after', 'by', 'early', 'late', 'mid', 'end', 'start', 'beginning', 'through']);
-/** `over budget`, `under target`: the nouns after which over/under compare. */
-const LIMIT_WORDS = new Set(['budget', 'limit', 'target', 'threshold', 'quota', 'plan', 'forecast', 'estimate', 'cap', 'allowance']);
+/** `over budget`, `below the policy limit`: over/under/above/below compare when a limit noun follows. */
+const LIMIT_WORDS = new Set(['budget', 'limit', 'target', 'threshold', 'quota', 'plan', 'forecast', 'estimate', 'cap', 'allowance', 'average', 'benchmark', 'minimum', 'maximum']);
+const LIMIT_SIDE: Readonly<Record<string, string>> = lexicon.table({ over: 'above:+', above: 'above:+', beyond: 'above:+', under: 'above:-', below: 'above:-' });
+
+function limitAhead(tokens: Token[], i: number): boolean {
+  const clause = tokens[i]!.clause;
+  for (let j = i + 1; j <= i + 4 && j < tokens.length && tokens[j]!.clause === clause; j++) {
+    if (tokens[j]!.type === 'word' && LIMIT_WORDS.has(tokens[j]!.lower)) return true;
+  }
+  return false;
+}
 const MODALS = new Set(['can', 'could', 'should', 'will', 'would', 'must', 'may', 'might', 'shall']);
 
 /** A decimal string without leading or trailing zeros: `001250.50` -> `1250.5`. */
@@ -125,9 +134,14 @@ function numberWords(tokens: Token[], i: number): { value: number; end: number }
   return seen ? { value: total + current, end: j } : null;
 }
 
-/** Extracts a prompt's facts and content terms from its tokens. */
-export function extractFacts(tokens: Token[], prepared: string): Facts {
+/**
+ * Extracts a prompt's facts and content terms from its tokens (and marks the
+ * tokens that are facts). `source` is the canonical text before the phrase
+ * rewrites, for the Title Case check.
+ */
+export function extractFacts(tokens: Token[], prepared: string, source: string = prepared): Facts {
   const consumed = new Uint8Array(tokens.length);
+  const titleCase = isTitleCase(source);
   const numbers: string[] = [];
   const ids: string[] = [];
   const dates: string[] = [];
@@ -181,7 +195,7 @@ export function extractFacts(tokens: Token[], prepared: string): Facts {
       const yearValue = intValue(at(yearIndex));
       const year = yearValue !== null && yearValue >= 1900 && yearValue <= 2100 ? yearValue : null;
       if (AMBIGUOUS_MONTHS.has(t.lower)) {
-        const capitalised = t.capitalised && !t.sentenceStart;
+        const capitalised = t.capitalised && !t.sentenceStart && !titleCase;
         const preposition = i > 0 && DATE_PREPOSITIONS.has(at(i - 1)!.lower);
         if (day === null && year === null && !capitalised && !(preposition && t.lower.length > 3)) continue;
       }
@@ -280,7 +294,8 @@ export function extractFacts(tokens: Token[], prepared: string): Facts {
       consumed[before--] = 1;
     }
     const comparator = comparatorBefore(tokens, before);
-    if (comparator) {
+    const duration = DURATION_UNITS.has(unitAfter(end)?.unit ?? '');
+    if (comparator && !(duration && tokens[comparator.start]!.lower === 'over')) {
       for (let k = comparator.start; k <= before; k++) consumed[k] = 1;
       value = comparator.op + value;
     }
@@ -293,9 +308,6 @@ export function extractFacts(tokens: Token[], prepared: string): Facts {
   }
 
   // Ids, negations, polarities, names.
-  const capitalisedWords = tokens.filter((t) => t.type === 'word' && t.capitalised).length;
-  const wordCount = tokens.filter((t) => t.type === 'word').length;
-  const titleCase = wordCount > 0 && capitalisedWords / wordCount > 0.5;
   const terms = new Map<string, string>();
   const words = new Set<string>();
   for (let i = 0; i < tokens.length; i++) {
@@ -321,9 +333,10 @@ export function extractFacts(tokens: Token[], prepared: string): Facts {
     if (affix !== null) {
       negations.push(`not:${affix}`);
       terms.set(affix, t.lower);
+      t.term = affix;
       continue;
     }
-    if ((t.lower === 'over' || t.lower === 'under') && at(i + 1) && LIMIT_WORDS.has(at(i + 1)!.lower)) polarity.add(t.lower === 'over' ? 'above:+' : 'above:-');
+    if (t.lower in LIMIT_SIDE && limitAhead(tokens, i)) polarity.add(LIMIT_SIDE[t.lower]!);
     if (isStopWord(t.lower)) continue;
     const pole = POLARITY.get(t.term);
     if (pole) polarity.add(pole);
@@ -339,7 +352,8 @@ export function extractFacts(tokens: Token[], prepared: string): Facts {
     if (!terms.has(t.term)) terms.set(t.term, t.lower);
   }
 
-  const directions = fromTo(tokens);
+  const directions = fromTo(tokens, consumed);
+  tokens.forEach((t, i) => (t.fact = consumed[i] === 1 || t.type === 'number' || t.type === 'id' || t.type === 'date' || t.type === 'time'));
   const quoted = new Set<string>();
   for (const m of prepared.matchAll(/"([^"\n]{1,300})"|(?<![\p{L}\p{N}])'([^'\n]{2,200})'(?![\p{L}\p{N}])/gu)) {
     const q = (m[1] ?? m[2] ?? '').toLowerCase().replace(/\s+/g, ' ').replace(/[\s.,;:!?]+$/, '').trim();
@@ -386,12 +400,15 @@ const numberKind = (v: string) => (v.startsWith('ord:') ? 'ord' : v.replace(/^[<
 const idKind = (v: string) => /^[#a-z]*/.exec(v)![0];
 const dateKind = (v: string) => (/^\d/.test(v) || v.startsWith('--') ? 'date' : v.replace(/[:\d].*$/, ''));
 
-const COMPARE_THAN: Readonly<Record<string, string>> = {
+/** `over 5 years` is a period, not a comparison. */
+const DURATION_UNITS = new Set(['yr', 'mo', 'wk', 'd', 'h', 'min', 's', 'ms', 'business d', 'calendar d']);
+
+const COMPARE_THAN: Readonly<Record<string, string>> = lexicon.table({
   more: '>', greater: '>', higher: '>', larger: '>', bigger: '>', over: '>', less: '<', fewer: '<', lower: '<', smaller: '<', under: '<',
-};
-const COMPARE_BEFORE: Readonly<Record<string, string>> = {
+});
+const COMPARE_BEFORE: Readonly<Record<string, string>> = lexicon.table({
   over: '>', above: '>', exceeding: '>', exceeds: '>', exceed: '>', beyond: '>', under: '<', below: '<',
-};
+});
 
 /** A comparator ending at token `end`: `more than`, `over`, `at least`, `up to`... */
 function comparatorBefore(tokens: Token[], end: number): { op: string; start: number } | null {
@@ -408,8 +425,13 @@ function comparatorBefore(tokens: Token[], end: number): { op: string; start: nu
 const FROM = new Set(['from']);
 const TO = new Set(['to', 'into', 'onto', 'towards']);
 
-/** Source and destination in clauses that name both: the first content word or fact after `from` and after `to`. */
-function fromTo(tokens: Token[]): string[] {
+/**
+ * Source and destination in clauses that name both (`from Paris to Vienna`,
+ * `to Acme from the escrow account`). An object is a name, an id, or the
+ * content word after a determiner; `to` before a verb and `from <date>` are
+ * not directions.
+ */
+function fromTo(tokens: Token[], consumed: Uint8Array): string[] {
   const out: string[] = [];
   const clauses = new Map<number, { from: number[]; to: number[] }>();
   tokens.forEach((t, i) => {
@@ -419,21 +441,31 @@ function fromTo(tokens: Token[]): string[] {
     clauses.set(t.clause, c);
   });
   for (const { from, to } of clauses.values()) {
-    if (from.length === 0 || to.length === 0) continue;
-    for (const i of from) out.push(`from:${objectOf(tokens, i)}`);
-    for (const i of to) out.push(`to:${objectOf(tokens, i)}`);
+    const sources = from.map((i) => objectOf(tokens, consumed, i)).filter((o) => o !== null);
+    const targets = to.map((i) => objectOf(tokens, consumed, i)).filter((o) => o !== null);
+    if (sources.length === 0 || targets.length === 0) continue;
+    for (const o of sources) out.push(`from:${o}`);
+    for (const o of targets) out.push(`to:${o}`);
   }
   return out.sort();
 }
 
-function objectOf(tokens: Token[], i: number): string {
-  const clause = tokens[i]!.clause;
-  for (let j = i + 1; j < tokens.length && tokens[j]!.clause === clause; j++) {
-    const t = tokens[j]!;
-    if (t.type === 'number' || t.type === 'id' || t.type === 'date' || t.type === 'time') return t.lower;
-    if (t.type === 'word' && !isStopWord(t.lower)) return t.term;
+const DETERMINERS = new Set(['the', 'a', 'an', 'our', 'their', 'his', 'her', 'its', 'this', 'that', 'these', 'those', 'my', 'your']);
+
+function objectOf(tokens: Token[], consumed: Uint8Array, i: number): string | null {
+  let j = i + 1;
+  const t = tokens[j];
+  if (!t || t.clause !== tokens[i]!.clause || consumed[j]) return null;
+  if (t.type === 'id') return t.lower;
+  if (t.type !== 'word') return null;
+  if (t.capitalised && !isStopWord(t.lower)) return t.term;
+  if (!DETERMINERS.has(t.lower)) return null;
+  for (j++; j < tokens.length && tokens[j]!.clause === t.clause; j++) {
+    const w = tokens[j]!;
+    if (w.type === 'id') return w.lower;
+    if (w.type === 'word' && !isStopWord(w.lower) && !consumed[j]) return w.term;
   }
-  return '_';
+  return null;
 }
 
 /** The term a negation cue scopes over: the next content word or fact in its clause. */
@@ -535,7 +567,7 @@ export function factsVerdict(a: Facts, b: Facts): GuardKind | null {
 /** Facts of a raw prompt. */
 export function factsOf(text: string): Facts {
   const prepared = prepareText(text);
-  return extractFacts(tokenize(prepared), prepared);
+  return extractFacts(tokenize(prepared), prepared, canonicalText(text));
 }
 
 /** Which guard blocks serving `a`'s answer for `b`, or null when none does. */

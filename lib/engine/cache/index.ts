@@ -1,6 +1,6 @@
 /** The response cache: exact and guarded semantic matching inside one scope. See README.md. */
 export type { CacheHit, CacheScope, CachedResponse } from './types';
-export { ResponseCache, scopeKey, type ResponseCacheOptions } from './response-cache';
+export { DEFAULT_SEMANTIC_THRESHOLD, ResponseCache, scopeKey, type ResponseCacheOptions } from './response-cache';
 export { hashText } from './hash';
 export { canonicalText, prepareText, tokenize, stem, canonicalTerm } from './normalise';
 export { factsOf, factsVerdict, guardVerdict, guardsMatch, termsMatch, type Facts, type GuardKind } from './guards';

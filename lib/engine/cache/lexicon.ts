@@ -4,6 +4,14 @@
  * polarity. Everything is lowercase surface forms; normalise.ts stems them.
  */
 
+/**
+ * A lookup table with no prototype: `'constructor' in MONTHS` is false, so a
+ * prompt's words can be looked up with `in` and `[]` safely.
+ */
+export function table<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
+}
+
 /** Function words: kept in the vector at a low weight, never a content term. */
 export const STOP_WORDS: readonly string[] = [
   'a', 'an', 'the', 'and', 'as', 'at', 'by', 'for', 'from', 'in', 'into', 'of', 'on', 'onto', 'to', 'with', 'within', 'about',
@@ -12,7 +20,7 @@ export const STOP_WORDS: readonly string[] = [
   'you', 'your', 'yours', 'i', 'me', 'my', 'mine', 'myself', 'yourself', 'be', 'is', 'am', 'are', 'was', 'were', 'been',
   'being', 'do', 'does', 'did', 'doing', 'done', 'have', 'has', 'had', 'having', 'there', 'here', 'if', 'whether',
   'please', 'kindly', 'thanks', 'thank', 'hi', 'hello', 'hey', 'dear', 'let', 'okay', 'ok', 'sure', 'well', 'now', 'currently',
-  'actually', 'basically', 'simply', 'again', 'whose', 'whom', 'out', 'following', 'given', 'over', 'under',
+  'actually', 'basically', 'simply', 'again', 'whose', 'whom', 'out', 'following', 'given', 'over', 'under', 'above', 'below', 'beyond',
   'based', 'according', 'regarding', 'concerning', 'related', 'relating', 'attached', 'provided', 'mentioned', 'said',
 ];
 
@@ -38,13 +46,13 @@ export const WEAK_TERMS: readonly string[] = [
 ];
 
 /** Negation cues; the fact records the cue class and the word it scopes over. */
-export const NEGATION_CUES: Readonly<Record<string, 'not' | 'except' | 'unless'>> = {
+export const NEGATION_CUES: Readonly<Record<string, 'not' | 'except' | 'unless'>> = table({
   not: 'not', no: 'not', never: 'not', none: 'not', nobody: 'not', nothing: 'not', nowhere: 'not', neither: 'not', nor: 'not',
   without: 'not', lack: 'not', lacks: 'not', lacking: 'not', except: 'except', excluding: 'except', unless: 'unless',
-};
+});
 
 /** Negative words whose positive is a plain word: `unpaid` scopes like `not paid`. */
-export const AFFIX_NEGATIVES: Readonly<Record<string, string>> = {
+export const AFFIX_NEGATIVES: Readonly<Record<string, string>> = table({
   unpaid: 'paid', unapproved: 'approved', unverified: 'verified', unsigned: 'signed', unresolved: 'resolved',
   unauthorised: 'authorised', unauthorized: 'authorized', unavailable: 'available', unable: 'able', unknown: 'known',
   unsuccessful: 'successful', unclear: 'clear', unhappy: 'happy', unreasonable: 'reasonable', uninsured: 'insured',
@@ -56,16 +64,16 @@ export const AFFIX_NEGATIVES: Readonly<Record<string, string>> = {
   improper: 'proper', impossible: 'possible', disapproved: 'approved', disapprove: 'approve', disagree: 'agree',
   disagrees: 'agrees', dissatisfied: 'satisfied', dishonest: 'honest', noncompliant: 'compliant', nonpayment: 'payment',
   nonrefundable: 'refundable',
-};
+});
 
 /**
  * Opposites. Each group is [positive words, negative words]; a text carrying
  * one pole never matches a text carrying the other pole or neither.
  */
-export const POLARITY_GROUPS: Readonly<Record<string, readonly [readonly string[], readonly string[]]>> = {
+export const POLARITY_GROUPS: Readonly<Record<string, readonly [readonly string[], readonly string[]]>> = table({
   approve: [['approve', 'approved', 'approval', 'accept', 'accepted', 'grant', 'granted', 'authorise', 'authorize'], ['deny', 'denied', 'denial', 'reject', 'rejected', 'rejection', 'decline', 'declined', 'refuse', 'refused', 'disallow', 'forbid', 'block', 'blocked', 'veto']],
   increase: [['increase', 'increased', 'raise', 'raised', 'rise', 'grow', 'growth', 'higher', 'more', 'greater', 'boost'], ['decrease', 'decreased', 'reduce', 'reduced', 'reduction', 'lower', 'lowered', 'cut', 'drop', 'less', 'fewer', 'shrink']],
-  above: [['above', 'exceed', 'exceeds', 'exceeding', 'beyond'], ['below']],
+  above: [['exceed', 'exceeds', 'exceeded', 'exceeding', 'surpass'], ['undercut']],
   after: [['after', 'later', 'since'], ['before', 'earlier', 'until', 'prior']],
   most: [['most', 'highest', 'largest', 'biggest', 'maximum', 'max', 'top', 'best', 'latest', 'newest'], ['least', 'lowest', 'smallest', 'minimum', 'min', 'bottom', 'worst', 'earliest', 'oldest']],
   open: [['open', 'opened', 'opening', 'reopen', 'reopened'], ['close', 'closed', 'closing', 'shut']],
@@ -84,7 +92,7 @@ export const POLARITY_GROUPS: Readonly<Record<string, readonly [readonly string[
   urgent: [['urgent', 'urgently'], ['routine']],
   payable: [['payable', 'payables'], ['receivable', 'receivables']],
   input: [['input', 'inputs', 'upload'], ['output', 'outputs', 'download']],
-};
+});
 
 /**
  * Synonym groups; every word of a group becomes the group's first word.
@@ -162,10 +170,10 @@ export const PHRASE_REWRITES: readonly (readonly [RegExp, string])[] = [
   [/\b(?:what|which) (?:is|are|was|were)\b/gi, ' what '],
 ];
 
-export const MONTHS: Readonly<Record<string, number>> = {
+export const MONTHS: Readonly<Record<string, number>> = table({
   january: 1, jan: 1, february: 2, feb: 2, march: 3, mar: 3, april: 4, apr: 4, may: 5, june: 6, jun: 6, july: 7, jul: 7,
   august: 8, aug: 8, september: 9, sep: 9, sept: 9, october: 10, oct: 10, november: 11, nov: 11, december: 12, dec: 12,
-};
+});
 
 /** Month names that are also ordinary words: a month only beside a day, a year or a date preposition. */
 export const AMBIGUOUS_MONTHS: ReadonlySet<string> = new Set(['may', 'march', 'mar', 'jan', 'jun', 'aug', 'sep', 'oct', 'nov', 'dec', 'apr', 'feb', 'jul']);
@@ -173,57 +181,57 @@ export const AMBIGUOUS_MONTHS: ReadonlySet<string> = new Set(['may', 'march', 'm
 export const WEEKDAYS: readonly string[] = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
 /** Single words that name a moment relative to now. */
-export const RELATIVE_DAYS: Readonly<Record<string, string>> = {
+export const RELATIVE_DAYS: Readonly<Record<string, string>> = table({
   today: 'today', tonight: 'today', yesterday: 'yesterday', tomorrow: 'tomorrow', ytd: 'ytd', mtd: 'mtd', qtd: 'qtd',
   overnight: 'overnight', weekend: 'weekend', ago: 'ago',
-};
+});
 
 /** Direction words that make the following period relative: `next week`, `last 30 days`. */
-export const RELATIVE_DIRECTIONS: Readonly<Record<string, string>> = {
+export const RELATIVE_DIRECTIONS: Readonly<Record<string, string>> = table({
   next: 'next', upcoming: 'next', coming: 'next', last: 'last', previous: 'last', past: 'last',
   prior: 'last', preceding: 'last', this: 'this', current: 'this',
-};
+});
 
-export const PERIOD_WORDS: Readonly<Record<string, string>> = {
+export const PERIOD_WORDS: Readonly<Record<string, string>> = table({
   day: 'day', days: 'day', week: 'week', weeks: 'week', month: 'month', months: 'month', quarter: 'quarter',
   quarters: 'quarter', year: 'year', years: 'year', weekend: 'weekend', hour: 'hour', hours: 'hour', fortnight: 'fortnight',
-};
+});
 
-export const PERIODIC: Readonly<Record<string, string>> = {
+export const PERIODIC: Readonly<Record<string, string>> = table({
   hourly: 'hour', daily: 'day', weekly: 'week', biweekly: 'fortnight', fortnightly: 'fortnight', monthly: 'month',
   quarterly: 'quarter', yearly: 'year', annual: 'year', annually: 'year',
-};
+});
 
-export const NUMBER_WORDS: Readonly<Record<string, number>> = {
+export const NUMBER_WORDS: Readonly<Record<string, number>> = table({
   zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
   thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19, twenty: 20, thirty: 30,
   forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90, dozen: 12, half: 0.5, single: 1, twice: 2, double: 2,
   triple: 3,
-};
+});
 
-export const SCALE_WORDS: Readonly<Record<string, number>> = {
+export const SCALE_WORDS: Readonly<Record<string, number>> = table({
   hundred: 100, thousand: 1_000, k: 1_000, million: 1_000_000, mn: 1_000_000, mm: 1_000_000, m: 1_000_000,
   billion: 1_000_000_000, bn: 1_000_000_000, b: 1_000_000_000,
-};
+});
 
-export const ORDINALS: Readonly<Record<string, number>> = {
+export const ORDINALS: Readonly<Record<string, number>> = table({
   first: 1, second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9, tenth: 10,
   eleventh: 11, twelfth: 12, twentieth: 20, hundredth: 100,
-};
+});
 
 export const ORDINAL_SUFFIXES: ReadonlySet<string> = new Set(['st', 'nd', 'rd', 'th']);
 
 /** Currency symbols, codes and names, to ISO codes. */
-export const CURRENCIES: Readonly<Record<string, string>> = {
+export const CURRENCIES: Readonly<Record<string, string>> = table({
   $: 'usd', us$: 'usd', usd: 'usd', dollar: 'usd', dollars: 'usd', bucks: 'usd', '€': 'eur', eur: 'eur', euro: 'eur',
   euros: 'eur', '£': 'gbp', gbp: 'gbp', sterling: 'gbp', '¥': 'jpy', jpy: 'jpy', yen: 'jpy', '₹': 'inr', inr: 'inr',
   rupee: 'inr', rupees: 'inr', chf: 'chf', franc: 'chf', francs: 'chf', cad: 'cad', aud: 'aud', sgd: 'sgd', hkd: 'hkd',
   cny: 'cny', yuan: 'cny', rmb: 'cny', sek: 'sek', nok: 'nok', dkk: 'dkk', zar: 'zar', brl: 'brl', mxn: 'mxn', cents: 'cent', cent: 'cent',
   pence: 'pence', p: 'pence', pound: 'pound', pounds: 'pound',
-};
+});
 
 /** Units that may follow a number, to one canonical spelling. */
-export const UNITS: Readonly<Record<string, string>> = {
+export const UNITS: Readonly<Record<string, string>> = table({
   '%': '%', percent: '%', pct: '%', percentage: '%', bp: 'bp', bps: 'bp', x: 'x', times: 'x',
   kg: 'kg', kgs: 'kg', kilo: 'kg', kilos: 'kg', kilogram: 'kg', kilograms: 'kg', g: 'g', gram: 'g', grams: 'g', mg: 'mg',
   lb: 'lb', lbs: 'lb', oz: 'oz', ounce: 'oz', ounces: 'oz', t: 'tonne', ton: 'ton', tons: 'ton', tonne: 'tonne', tonnes: 'tonne',
@@ -237,15 +245,15 @@ export const UNITS: Readonly<Record<string, string>> = {
   am: 'am', pm: 'pm', c: 'celsius', f: 'fahrenheit', celsius: 'celsius', fahrenheit: 'fahrenheit', mph: 'mph', kph: 'kph',
   kmh: 'kph', users: 'user', user: 'user', seats: 'seat', seat: 'seat', employees: 'employee', staff: 'employee',
   tokens: 'token', token: 'token', words: 'word', word: 'word', characters: 'char', chars: 'char', pages: 'page', page: 'page',
-};
+});
 
 /** Adjectives allowed between a number and its unit: `30 business days`. */
-export const UNIT_QUALIFIERS: Readonly<Record<string, string>> = {
+export const UNIT_QUALIFIERS: Readonly<Record<string, string>> = table({
   business: 'business ', working: 'business ', calendar: 'calendar ', banking: 'business ', square: 'sq ', cubic: 'cu ',
-};
+});
 
 /** British and American spellings, to one form (before stemming). */
-export const SPELLING_VARIANTS: Readonly<Record<string, string>> = {
+export const SPELLING_VARIANTS: Readonly<Record<string, string>> = table({
   colour: 'color', colours: 'colors', behaviour: 'behavior', favour: 'favor', favourite: 'favorite', honour: 'honor',
   labour: 'labor', neighbour: 'neighbor', centre: 'center', centres: 'centers', licence: 'license', defence: 'defense',
   offence: 'offense', catalogue: 'catalog', dialogue: 'dialog', programme: 'program', cancelled: 'canceled',
@@ -254,7 +262,7 @@ export const SPELLING_VARIANTS: Readonly<Record<string, string>> = {
   fulfil: 'fulfill', fulfilment: 'fulfillment', analyse: 'analyze', analysed: 'analyzed', analysing: 'analyzing',
   judgement: 'judgment', ageing: 'aging', acknowledgement: 'acknowledgment', grey: 'gray', tyre: 'tire', tyres: 'tires',
   aluminium: 'aluminum',
-};
+});
 
 /** Capitalised words that are not names: never treated as an entity. */
 export const NOT_ENTITIES: ReadonlySet<string> = new Set([

@@ -66,7 +66,24 @@ export function expandContractions(text: string): string {
 export function prepareText(text: string): string {
   let out = expandContractions(canonicalText(text));
   for (const [pattern, replacement] of PHRASE_REWRITES) out = out.replace(pattern, replacement);
-  return out;
+  return out.replace(/ {2,}/g, ' ').trim();
+}
+
+/**
+ * Title Case or ALL CAPS: most of the text's small function words are
+ * capitalised, so capitals say nothing about which words are names.
+ */
+export function isTitleCase(canonical: string): boolean {
+  const words = canonical.match(/\p{L}+/gu) ?? [];
+  let small = 0;
+  let capitalised = 0;
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i]!;
+    if (!STOP.has(w.toLowerCase())) continue;
+    small++;
+    if (w[0] !== w[0]!.toLowerCase()) capitalised++;
+  }
+  return small > 0 && capitalised / small > 0.5;
 }
 
 export type TokenType = 'word' | 'number' | 'id' | 'date' | 'time' | 'symbol' | 'punct';
@@ -86,6 +103,8 @@ export interface Token {
   stop: boolean;
   /** Starts with an upper-case letter. */
   capitalised: boolean;
+  /** Part of a fact (number, unit, id, date...): set by the guards' extraction. */
+  fact: boolean;
 }
 
 const TOKEN_PATTERN = new RegExp(
@@ -94,7 +113,7 @@ const TOKEN_PATTERN = new RegExp(
     /(?<url>https?:\/\/[^\s<>"'\])]+)/u.source,
     /(?<iso>\d{4}-\d{1,2}-\d{1,2}(?:T\d{1,2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?)(?![\p{L}\p{N}])/u.source,
     /(?<numdate>\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2}))(?![\p{L}\p{N}]|[/.-]\d)/u.source,
-    /(?<time>\d{1,2}:\d{2}(?::\d{2})?(?: ?[ap]\.?m\.?)?|\d{1,2} ?[ap]\.?m\.?)(?![\p{L}\p{N}])/u.source,
+    /(?<time>\d{1,2}:\d{2}(?::\d{2})?(?: ?[aApP]\.?[mM]\.?)?|\d{1,2} ?[aApP]\.?[mM]\.?)(?![\p{L}\p{N}])/u.source,
     /(?<euro>\d{1,3}(?:\.\d{3})+,\d{1,2})(?![\p{L}\p{N}])/u.source,
     /(?<grouped>\d{1,3}(?:[,']\d{3})+(?:\.\d+)?)(?![\p{N}])/u.source,
     /(?<decimal>\d+\.\d+)(?![\p{N}.])/u.source,
@@ -126,13 +145,13 @@ export function tokenize(prepared: string): Token[] {
   const push = (type: TokenType, text: string) => {
     const lower = text.toLowerCase();
     const first = text[0]!;
-    tokens.push({ type, text, lower, sentenceStart, clause, term: '', stop: false, capitalised: first !== lower[0] });
+    tokens.push({ type, text, lower, sentenceStart, clause, term: '', stop: false, capitalised: first !== lower[0], fact: false });
     sentenceStart = false;
   };
   for (const match of prepared.matchAll(TOKEN_PATTERN)) {
     const g = match.groups!;
     const text = match[0];
-    if (g.email !== undefined || g.url !== undefined) push('id', text.replace(/[.]+$/, ''));
+    if (g.email !== undefined || g.url !== undefined) push('id', text.replace(/[.,;:!?]+$/, ''));
     else if (g.iso !== undefined || g.numdate !== undefined) push('date', text);
     else if (g.time !== undefined) push('time', text);
     else if (g.euro !== undefined) push('number', text.replace(/\./g, '').replace(',', '.'));

@@ -16,6 +16,9 @@ import { canonicalText } from './normalise';
 import { analysePrompt, cosine, type PromptAnalysis } from './similarity';
 import type { CachedResponse, CacheHit, CacheScope } from './types';
 
+/** The cosine floor the benchmark is run at; the guards do most of the work, so the floor is a backstop. */
+export const DEFAULT_SEMANTIC_THRESHOLD = 0.7;
+
 export interface ResponseCacheOptions {
   /** Entries kept; the least recently used is evicted beyond this. */
   maxEntries: number;

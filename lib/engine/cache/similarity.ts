@@ -1,8 +1,9 @@
 /**
  * A lexical vector for semantic lookups, computed here and offline: content
  * terms (stemmed, synonyms folded), bigrams of adjacent content terms, the
- * facts as tokens, and character 3- and 4-grams of every word (so a typo
- * still shares most of its grams). Features are hashed (FNV-1a 32) into a
+ * canonical facts (so `2025-03-14` and `14 March 2025` are one feature), and
+ * character 3- and 4-grams of every term (so a typo still shares most of its
+ * grams). Features are hashed (FNV-1a 32) into a
  * sparse vector with sublinear term frequency and unit length; similarity is
  * the cosine. Stop words stay in at a low weight instead of an IDF table:
  * a per-cache document frequency would make stored vectors drift, and a
@@ -10,7 +11,7 @@
  */
 import { extractFacts, type Facts } from './guards';
 import { hash32 } from './hash';
-import { prepareText, tokenize, type Token } from './normalise';
+import { canonicalText, prepareText, tokenize, type Token } from './normalise';
 
 export interface SparseVector {
   /** Feature hashes, ascending. */
@@ -48,8 +49,8 @@ function charGrams(lower: string): Uint32Array {
 const FAMILY_WEIGHT = [FEATURE_WEIGHTS.term, FEATURE_WEIGHTS.stopWord, FEATURE_WEIGHTS.fact, FEATURE_WEIGHTS.bigram, FEATURE_WEIGHTS.charGram];
 const Family = { Term: 0, StopWord: 1, Fact: 2, Bigram: 3, CharGram: 4 } as const;
 
-/** Builds the sparse vector of a tokenised prompt. */
-export function vectorise(tokens: readonly Token[]): SparseVector {
+/** Builds the sparse vector of a tokenised prompt from its words and its canonical facts. */
+export function vectorise(tokens: readonly Token[], facts: Facts): SparseVector {
   // Each feature as hash * 8 + family in a float64 (exact below 2^53), sorted natively, then counted in runs.
   let packed = new Float64Array(256);
   let n = 0;
@@ -61,16 +62,16 @@ export function vectorise(tokens: readonly Token[]): SparseVector {
     }
     packed[n++] = key * 8 + family;
   };
+  for (const list of [facts.numbers, facts.ids, facts.dates, facts.negations, facts.polarity, facts.quoted, facts.directions]) {
+    for (const fact of list) push(hash32(`f:${fact}`), Family.Fact);
+  }
   let previous: Token | null = null;
   for (const t of tokens) {
     if (t.type === 'punct') {
       previous = null;
       continue;
     }
-    if (t.type !== 'word') {
-      if (t.type !== 'symbol') push(hash32(`f:${t.lower}`), Family.Fact);
-      continue;
-    }
+    if (t.type !== 'word' || t.fact) continue;
     if (t.stop) {
       push(hash32(`w:${t.term}`), Family.StopWord);
       continue;
@@ -78,7 +79,7 @@ export function vectorise(tokens: readonly Token[]): SparseVector {
     push(hash32(`w:${t.term}`), Family.Term);
     if (previous) push(hash32(`b:${previous.term} ${t.term}`), Family.Bigram);
     previous = t;
-    for (const gram of charGrams(t.lower)) push(gram, Family.CharGram);
+    for (const gram of charGrams(t.term)) push(gram, Family.CharGram);
   }
   const sorted = packed.subarray(0, n).sort();
   const keys: number[] = [];
@@ -132,7 +133,8 @@ export interface PromptAnalysis {
 export function analysePrompt(text: string): PromptAnalysis {
   const prepared = prepareText(text);
   const tokens = tokenize(prepared);
-  return { facts: extractFacts(tokens, prepared), vector: vectorise(tokens) };
+  const facts = extractFacts(tokens, prepared, canonicalText(text));
+  return { facts, vector: vectorise(tokens, facts) };
 }
 
 /** Cosine similarity of two prompts' vectors (no guards). */

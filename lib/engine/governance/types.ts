@@ -47,6 +47,12 @@ export interface CallProjection {
   costNano: bigint;
   tokens: bigint;
   requests: bigint;
+  /**
+   * Set by `projectCall` when no price is known for the model: `costNano` is
+   * then 0 and a cost budget cannot bound the call, so the gateway must
+   * decide (refuse, or admit and flag the row). Absent on settled amounts.
+   */
+  unpriced?: boolean;
 }
 
 /** Why a call was refused, for the `budget_exceeded` / `quota_exceeded` error body. */

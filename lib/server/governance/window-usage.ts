@@ -1,0 +1,78 @@
+/**
+ * What a budget window has already used, read from the ledger: the opening
+ * `committed` of a counter row created on first use, so spend from before the
+ * row existed (earlier calls, usage ingest) counts.
+ *
+ * Cost and token budgets of the organisation, a department or a project over
+ * whole UTC days read the daily rollups, and API-key budgets the daily
+ * per-key rollups (both equal the raw ledger by construction); minute
+ * windows, sessions, users and request counts read the ledger itself. Refused
+ * calls are not requests.
+ */
+import type { BudgetRule, WindowSlot } from '@/lib/engine/governance/types';
+import { windowRange } from './slots';
+
+const RAW_MEASURE = {
+  cost: 'sum(cost_nano)',
+  tokens: 'sum(input_tokens::bigint + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens)',
+  requests: "count(*) filter (where status <> 'refused')",
+} as const;
+
+const DAILY_MEASURE = {
+  cost: 'sum(cost_nano)',
+  tokens: 'sum(input_tokens + cached_input_tokens + cache_write_tokens + output_tokens + reasoning_tokens)',
+} as const;
+
+const SCOPE_COLUMN = {
+  organisation: null,
+  department: 'department_id',
+  project: 'project_id',
+  user: 'user_id',
+  api_key: 'api_key_id',
+  session: 'session_id',
+} as const;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A scalar subquery (in parentheses) giving the window's use so far, its
+ * parameters numbered from `$<first>`.
+ */
+export function windowUsageSql(organisationId: string, rule: BudgetRule, slot: WindowSlot, first: number): { text: string; params: unknown[] } {
+  const range = windowRange(slot);
+  const params: unknown[] = [organisationId];
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${first + params.length - 1}`;
+  };
+  const org = `$${first}`;
+  const column = SCOPE_COLUMN[rule.scopeType];
+  const scope = column ? ` and ${column} = ${p(rule.scopeId)}::text` : '';
+  const dayAligned = !range.sessionId && isDayAligned(range.from) && isDayAligned(range.to);
+
+  if (rule.metric !== 'requests' && dayAligned && (rule.scopeType === 'organisation' || rule.scopeType === 'department' || rule.scopeType === 'project')) {
+    const days = dayFilter(range, p);
+    return { text: `(select ${DAILY_MEASURE[rule.metric]} from ledger_daily where organisation_id = ${org}${scope}${days})`, params };
+  }
+  if (rule.metric !== 'requests' && dayAligned && rule.scopeType === 'api_key') {
+    const measure = rule.metric === 'cost' ? 'sum(cost_nano)' : 'sum(tokens)';
+    const days = dayFilter(range, p);
+    return { text: `(select ${measure} from ledger_daily_keys where organisation_id = ${org}${scope}${days})`, params };
+  }
+  let filter = scope;
+  if (range.sessionId) filter += ` and session_id = ${p(range.sessionId)}::text`;
+  if (range.from) filter += ` and occurred_at >= ${p(range.from.toISOString())}::timestamptz`;
+  if (range.to) filter += ` and occurred_at < ${p(range.to.toISOString())}::timestamptz`;
+  return { text: `(select ${RAW_MEASURE[rule.metric]} from ledger_events where organisation_id = ${org}${filter})`, params };
+}
+
+function isDayAligned(at: Date | null): boolean {
+  return at === null || at.getTime() % DAY_MS === 0;
+}
+
+function dayFilter(range: { from: Date | null; to: Date | null }, p: (value: unknown) => string): string {
+  let filter = '';
+  if (range.from) filter += ` and day >= ${p(range.from.toISOString().slice(0, 10))}::date`;
+  if (range.to) filter += ` and day < ${p(range.to.toISOString().slice(0, 10))}::date`;
+  return filter;
+}
