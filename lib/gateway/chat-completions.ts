@@ -27,6 +27,7 @@ import { errorResponseBody } from '@/lib/http/errors';
 import { sseData, SSE_DONE } from '@/lib/providers';
 import { UpstreamError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type StreamResult, type UpstreamUsage } from '@/lib/providers/types';
 import { attemptRows, cacheHitRow, newRequestId, type AttemptRecord, type CallContext } from './call-context';
+import { admit, attributionOf, callPolicies, checkGuards, GuardRefusal, projectChain, settleAdmission, type Admission } from './governance';
 import { recordCall, recordFallback, recordUpstreamAttempt } from './metrics';
 import { chatRequestSchema, maxBodyBytes, parseTollgateHeaders, requestedMaxTokens, type HeaderSource, type ParsedChatRequest } from './request';
 import type { GatewayRuntime } from './runtime';
@@ -163,6 +164,8 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
     const promptTokens = countChatTokens(body.messages);
     const inferred = tg.task ? null : inferTask(body.messages);
     const task = tg.task ?? inferred!.task;
+    const attribution = attributionOf(actor, tg.session);
+    const policies = await callPolicies(rt, attribution);
     const decision = routeRequest({
       requestedModel: body.model,
       task,
@@ -170,15 +173,26 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
       promptTokens,
       maxOutputTokens: requestedMaxTokens(body),
       models,
-      thresholds: DEFAULT_THRESHOLDS,
+      thresholds: { ...DEFAULT_THRESHOLDS, ...policies.thresholds },
       quality: rt.quality.lookup,
       health: rt.health.at(Date.now()),
+      forbidden: policies.forbidden,
     });
     if (!decision.ok) throw routeFailure(decision);
 
     const ctx: CallContext = { requestId, actor, occurredAt, task, sessionId: tg.session, workflowRunId: tg.workflowRun, book };
     const conversation = conversationText(body);
     const promptHash = hashText(conversation);
+    const projection = projectChain(book, decision.chain, actor.organisationId, promptTokens, requestedMaxTokens(body), occurredAt);
+    try {
+      await checkGuards({
+        rt, actor, attribution, policies, requestId, task, workflowRunId: tg.workflowRun, confidence: tg.confidence, approvalId: tg.approval,
+        latestTurn: latestTurn(body), model: decision.chain[0]!, projection, now: occurredAt,
+      });
+    } catch (error) {
+      if (error instanceof GuardRefusal) commit(rt, attemptRows(ctx, [refusedAttempt(decision.chain[0]!, error, decision.reason)]));
+      throw error instanceof GuardRefusal ? error.error : error;
+    }
     noteRetry(rt, ctx, promptHash);
 
     const cacheable = (req.headers.get('x-tollgate-cache') ?? '').toLowerCase() !== 'off';
@@ -217,9 +231,23 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
       }
     }
 
+    let admission: Admission;
+    try {
+      admission = await admit(rt, attribution, requestId, projection, occurredAt);
+    } catch (error) {
+      if (error instanceof GuardRefusal) commit(rt, attemptRows(ctx, [refusedAttempt(decision.chain[0]!, error, decision.reason)]));
+      throw error instanceof GuardRefusal ? error.error : error;
+    }
     const attempts: AttemptRecord[] = [];
     let upstreamMs = 0;
     const chain = decision.chain;
+    let settled = false;
+    const settle = (rows: readonly { costNano: bigint }[] | null) => {
+      if (settled) return;
+      settled = true;
+      settleAdmission(rt, admission, rows ? { tokens: sumTokens(attempts), costNano: rows.reduce((sum, r) => sum + r.costNano, 0n) } : null);
+    };
+    try {
     for (let i = 0; i < chain.length; i++) {
       const model = chain[i]!;
       const target = (await rt.upstreams(actor.organisationId)).resolve(model.id, model.name);
@@ -238,7 +266,8 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
           const upstream = await target.adapter.stream({ request: { ...request, stream: true }, signal: abort.signal, timeoutMs: target.timeoutMs });
           upstreamMs += performance.now() - t0;
           streaming = true;
-          await relayStream(rt, { req, sink, ctx, body, model, reason, upstreamName: target.upstreamName, upstream, attempts, promptTokens, upstreamMs, abort, scope, conversation, cacheable, promptHash });
+          const rows = await relayStream(rt, { req, sink, ctx, body, model, reason, upstreamName: target.upstreamName, upstream, attempts, promptTokens, upstreamMs, abort, scope, conversation, cacheable, promptHash });
+          settle(rows);
           return;
         }
         const result = await target.adapter.complete({ request, signal: abort.signal, timeoutMs: target.timeoutMs });
@@ -259,6 +288,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
         const completion: ChatCompletion = { ...result.completion, model: model.name };
         sink.json(200, headers, completion);
         commit(rt, rows);
+        settle(rows);
         recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano));
         rememberAnswer(rt, ctx, promptHash, model.id);
         const finish = result.completion.choices[0]?.finish_reason;
@@ -272,7 +302,9 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
         if (!(error instanceof UpstreamError)) throw error;
         if (error.kind === 'aborted' || req.signal.aborted) {
           attempts.push(failedAttempt(model, target.upstreamName, 499, 'client_disconnected', latencyMs, reason));
-          commit(rt, attemptRows(ctx, attempts));
+          const rows = attemptRows(ctx, attempts);
+          commit(rt, rows);
+          settle(rows);
           return;
         }
         rt.health.record({ modelId: model.id, ok: false, latencyMs, now: Date.now() });
@@ -281,6 +313,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
         if (!error.retryable) {
           const rows = attemptRows(ctx, attempts);
           commit(rt, rows);
+          settle(rows);
           recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano));
           throw nonRetryableError(error);
         }
@@ -291,9 +324,14 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
     }
     const rows = attemptRows(ctx, attempts);
     commit(rt, rows);
+    settle(rows);
     recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano));
     const tried = attempts.map((a) => `${a.model.name} (${a.errorType})`).join(', ');
     throw new TollgateError('upstream_error', 502, `Every upstream in the fallback chain failed: ${tried}.`);
+    } finally {
+      // Anything that left without settling (an unexpected error) releases its hold.
+      settle(null);
+    }
   } catch (error) {
     if (streaming) {
       // Headers are gone: the error travels as a final SSE event, as OpenAI sends it.
@@ -309,6 +347,32 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
 
 function failedAttempt(model: RoutableModel, upstreamName: string, httpStatus: number, errorType: string, latencyMs: number, routeReason: string): AttemptRecord {
   return { model, upstreamName, status: 'error', httpStatus, errorType, tokens: { ...ZERO_TOKENS }, latencyMs, overheadMs: null, routeReason };
+}
+
+function refusedAttempt(model: RoutableModel, refusal: GuardRefusal, routeReason: string): AttemptRecord {
+  return {
+    model,
+    upstreamName: 'none',
+    status: 'refused',
+    httpStatus: refusal.error.status,
+    errorType: refusal.error.type,
+    tokens: { ...ZERO_TOKENS },
+    latencyMs: 0,
+    overheadMs: null,
+    routeReason: `${refusal.reason}; ${routeReason}`,
+  };
+}
+
+function sumTokens(attempts: readonly AttemptRecord[]): TokenBuckets {
+  const total = { ...ZERO_TOKENS };
+  for (const a of attempts) for (const k of Object.keys(total) as (keyof TokenBuckets)[]) total[k] += a.tokens[k];
+  return total;
+}
+
+/** The newest turn: what the loop guard compares between calls (not the whole, growing transcript). */
+function latestTurn(body: ParsedChatRequest): string {
+  const last = body.messages[body.messages.length - 1]!;
+  return messageText(last.content) || JSON.stringify(last.tool_calls ?? '');
 }
 
 function cachedFrom(model: RoutableModel, content: string, finish: 'stop' | 'length', tokens: TokenBuckets, costNano: bigint, requestId: string): CachedResponse {
@@ -407,7 +471,7 @@ interface RelayInput {
  * gone (then the upstream is cancelled and the tokens it had produced are
  * counted with the tokenizer).
  */
-async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<void> {
+async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ costNano: bigint }[]> {
   const { req, sink, ctx, body, model, upstream } = input;
   const overheadAtHeaders = performance.now() - req.startedAt - input.upstreamMs;
   sink.startStream(replyHeaders(ctx.requestId, model.name, model.tier, 'miss', null, overheadAtHeaders));
@@ -477,4 +541,5 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<void>
   if (outcome.status === 'ok' && input.cacheable && (finish === 'stop' || finish === 'length')) {
     rt.cache.store(input.scope, input.conversation, cachedFrom(model, content, finish, tokens, final.costNano, ctx.requestId), Date.now());
   }
+  return rows;
 }

@@ -15,6 +15,11 @@ import { choosePrices } from '@/lib/engine/prices';
 import { catalogQuality, HealthTracker, QualityTracker, type QualityHistoryRow } from '@/lib/engine/router';
 import { simulatedAdapter } from '@/lib/providers';
 import type { ProviderAdapter } from '@/lib/providers/types';
+import { LoopGuard } from '@/lib/engine/governance';
+import { alertCrossingsLater } from './governance-alerts';
+import { startGovernanceTimers } from '@/lib/server/governance-admin';
+import { LeaseAdmitter } from '@/lib/server/governance/leases';
+import { expireReservations } from '@/lib/server/governance/quota-store';
 import { LedgerWriter } from '@/lib/server/ledger-writer';
 import { getPriceBook, type PriceBook } from '@/lib/server/price-book';
 import { loadQualityHistory } from './quality-history';
@@ -28,6 +33,7 @@ const QUALITY_REFRESH_MS = 5 * 60_000;
  * rows of at most this window plus one commit (see README, "Gateway").
  */
 const LEDGER_LINGER_MS = 10;
+const RESERVATION_SWEEP_MS = 15_000;
 /** Retry signals are not stored; the process keeps the latest ones to re-apply over each refresh. */
 const MAX_LIVE_SIGNALS = 10_000;
 
@@ -38,6 +44,10 @@ export interface GatewayRuntime {
   /** Current quality estimates (replaced on refresh: read it through the runtime, never keep it). */
   quality: QualityTracker;
   health: HealthTracker;
+  /** Per-process loop guard state; a freeze is stored, so every instance honours it. */
+  loopGuard: LoopGuard;
+  /** Budget admission: reservations in PostgreSQL, with leases for hot counters. */
+  admitter: LeaseAdmitter;
   /** Records a quality signal now and keeps it across refreshes until it is in the stored history. */
   observeQuality(row: QualityHistoryRow, stored: boolean): void;
   writer: LedgerWriter;
@@ -64,6 +74,8 @@ function buildRuntime(db: DbHandle): GatewayRuntime {
     cache: new ResponseCache({ maxEntries: 20_000, ttlMs: 60 * 60_000, semanticThreshold: DEFAULT_SEMANTIC_THRESHOLD, semantic: true }),
     quality: new QualityTracker(catalogQuality()),
     health: new HealthTracker(),
+    loopGuard: new LoopGuard(),
+    admitter: new LeaseAdmitter(db, { onCrossings: (crossings) => alertCrossingsLater(db, crossings) }),
     observeQuality(row, stored) {
       runtime.quality.observe(row.modelId, row.task, row.signal);
       if (stored) return;
@@ -132,6 +144,12 @@ async function start(): Promise<GatewayRuntime> {
   };
   await refresh();
   setInterval(() => void refresh(), QUALITY_REFRESH_MS).unref();
+  startGovernanceTimers(db);
+  // Holds left by requests that died (a crashed instance, a lost connection) are released.
+  setInterval(() => {
+    expireReservations(db, new Date()).catch((error: unknown) => console.error('[tollgate] expiring reservations failed', error));
+    runtime.admitter.sweep();
+  }, RESERVATION_SWEEP_MS).unref();
   return runtime;
 }
 
