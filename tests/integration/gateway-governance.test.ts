@@ -130,7 +130,7 @@ describe('the loop guard', () => {
   it('freezes a session that repeats itself, says why, and ops can unfreeze it', async () => {
     const ask = () =>
       client.chat.completions.create(
-        { model: 'auto', messages: [{ role: 'user', content: 'Check again whether claim CLM-30303 has new documents and re-plan the next step.' }] },
+        { model: 'auto', max_completion_tokens: 300, messages: [{ role: 'user', content: 'Check again whether claim CLM-30303 has new documents and re-plan the next step.' }] },
         { headers: { 'x-tollgate-task': 'claims_adjust', 'x-tollgate-session': 'sess-loop', 'x-tollgate-cache': 'off' } },
       );
     let frozen: Awaited<ReturnType<typeof refusal>> | null = null;
