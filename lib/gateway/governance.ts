@@ -34,7 +34,7 @@ import { admissionSlots } from '@/lib/server/governance/slots';
 import { loadBudgetRules } from '@/lib/server/governance/quota-store';
 import type { LeaseTicket } from '@/lib/server/governance/leases';
 import type { PriceBook } from '@/lib/server/price-book';
-import { raiseBudgetAlerts } from './governance-alerts';
+import { raiseBudgetAlerts } from '@/lib/server/budget-alerts';
 import type { GatewayRuntime } from './runtime';
 
 /** A hold lasts longer than any upstream attempt chain can (3 attempts x the 60 s default timeout, plus slack). */

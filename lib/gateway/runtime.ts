@@ -16,7 +16,7 @@ import { catalogQuality, HealthTracker, QualityTracker, type QualityHistoryRow }
 import { simulatedAdapter } from '@/lib/providers';
 import type { ProviderAdapter } from '@/lib/providers/types';
 import { LoopGuard } from '@/lib/engine/governance';
-import { alertCrossingsLater } from './governance-alerts';
+import { alertCrossingsLater } from '@/lib/server/budget-alerts';
 import { startGovernanceTimers } from '@/lib/server/governance-admin';
 import { LeaseAdmitter } from '@/lib/server/governance/leases';
 import { expireReservations } from '@/lib/server/governance/quota-store';

@@ -13,6 +13,10 @@ import {
   type PreparedEvent,
 } from '@/lib/engine/ingest';
 import type { RequestContext } from '@/lib/http/context';
+import { raiseBudgetAlerts } from '@/lib/server/budget-alerts';
+import { settleAmounts, type CallAttribution } from '@/lib/engine/governance';
+import { ZERO_TOKENS, type TokenBuckets } from '@/lib/engine/pricing';
+import { recordUsage } from './governance/quota-store';
 import { ledgerWriter, type LedgerRowInput } from './ledger-writer';
 import { getPriceBook } from './price-book';
 
@@ -76,6 +80,43 @@ function attribute(
   return { departmentId, projectId };
 }
 
+/**
+ * Spend that did not pass admission (the agent called its provider directly)
+ * still counts against the budgets' live counters, grouped by attribution and
+ * minute so a batch costs a few statements. The ledger is already committed;
+ * a failure here is logged, and the counters catch up from the ledger when a
+ * window's counter is next created.
+ */
+async function countAgainstBudgets(ctx: RequestContext, rows: readonly LedgerRowInput[]): Promise<void> {
+  const groups = new Map<string, { attribution: CallAttribution; at: Date; tokens: TokenBuckets; costNano: bigint; requests: bigint }>();
+  for (const r of rows) {
+    const at = new Date(Math.floor(new Date(r.occurredAt).getTime() / 60_000) * 60_000);
+    const attribution: CallAttribution = {
+      organisationId: ctx.organisationId,
+      departmentId: r.departmentId ?? null,
+      projectId: r.projectId ?? null,
+      userId: r.userId ?? null,
+      apiKeyId: r.apiKeyId ?? null,
+      sessionId: r.sessionId ?? null,
+    };
+    const key = JSON.stringify([attribution, at.getTime()]);
+    const group = groups.get(key) ?? { attribution, at, tokens: { ...ZERO_TOKENS }, costNano: 0n, requests: 0n };
+    for (const k of Object.keys(group.tokens) as (keyof TokenBuckets)[]) group.tokens[k] += Number(r[k] ?? 0);
+    group.costNano += r.costNano ?? 0n;
+    group.requests += 1n;
+    groups.set(key, group);
+  }
+  for (const g of groups.values()) {
+    try {
+      const actual = { ...settleAmounts(g.tokens, g.costNano), requests: g.requests };
+      const crossings = await recordUsage(ctx.db, ctx.organisationId, g.attribution, actual, g.at);
+      raiseBudgetAlerts(ctx.db, ctx.organisationId, crossings);
+    } catch (error) {
+      console.error('[tollgate] counting ingested usage against budgets failed', error);
+    }
+  }
+}
+
 export async function ingestUsage(ctx: RequestContext, body: unknown): Promise<IngestResult> {
   const { events } = usageBatchSchema.parse(body);
   const book = await getPriceBook(ctx.db);
@@ -134,6 +175,7 @@ export async function ingestUsage(ctx: RequestContext, body: unknown): Promise<I
 
   const written = await ledgerWriter(ctx.db).write(rows.map(({ index: _index, ...row }) => row));
   const unclaimed = new Set(written.inserted);
+  await countAgainstBudgets(ctx, rows.filter((r) => unclaimed.has(r.idempotencyKey)));
   errors.sort((a, b) => a.index - b.index);
   return {
     accepted: written.inserted.length,

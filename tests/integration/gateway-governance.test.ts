@@ -16,6 +16,7 @@ import { GET as getApproval } from '@/app/api/v1/approvals/[id]/route';
 import { POST as createKey } from '@/app/api/v1/keys/route';
 import { POST as createPolicy } from '@/app/api/v1/policies/route';
 import { POST as unfreeze } from '@/app/api/v1/sessions/[id]/unfreeze/route';
+import { POST as postUsage } from '@/app/api/v1/usage/route';
 import { serveGatewayRoute } from '@/lib/gateway/node-server';
 import { getGateway, resetGateway, type GatewayRuntime } from '@/lib/gateway/runtime';
 import { clearApiKeyCache } from '@/lib/http/authenticate';
@@ -183,5 +184,27 @@ describe('a hard budget', () => {
     const [spent] = await db.query<{ c: string }>(`select coalesce(sum(cost_nano), 0)::text as c from ledger_events where api_key_id = $1`, [created.id]);
     expect(BigInt(spent!.c)).toBeGreaterThan(0n);
     expect(BigInt(spent!.c)).toBeLessThanOrEqual(20_000_000n);
+  });
+
+  it('counts spend reported through usage ingest, before and after the counter exists', async () => {
+    const res = await createKey(asOps('/api/v1/keys', { name: 'direct-caller', department: 'dep_kyc', agent: 'direct-caller', budget: { limit_usd: '1.00', window: 'day', enforcement: 'hard' } }));
+    const created = (await res.json()) as { key: string; id: string };
+    const direct = new OpenAI({ apiKey: created.key, baseURL, maxRetries: 0 });
+    const ask = () => direct.chat.completions.create({ model: 'gpt-5-nano', max_completion_tokens: 100, messages: [{ role: 'user', content: 'Classify: card declined.' }] }, { headers: { 'x-tollgate-cache': 'off' } });
+    await ask(); // the counter now exists
+    // The agent reports $1.25 of gpt-5 spend it made directly (1,000,000 input tokens at $1.25/Mtok).
+    const ingest = await postUsage(
+      new Request('http://localhost/api/v1/usage', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${created.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events: [{ id: 'direct-1', timestamp: new Date().toISOString(), provider: 'openai', model: 'gpt-5', usage: { prompt_tokens: 1_000_000, completion_tokens: 0 } }] }),
+      }),
+    );
+    expect(((await ingest.json()) as { accepted: number }).accepted).toBe(1);
+    // A lease this process already holds admits for at most its age (5 s); end it as its age would.
+    await rt.admitter.close();
+    const refused = await refusal(ask());
+    expect(refused.status).toBe(429);
+    expect(BigInt((refused.error.budget as { spent: string }).spent)).toBeGreaterThanOrEqual(1_250_000_000n);
   });
 });
