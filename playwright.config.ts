@@ -41,9 +41,9 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
-    { name: 'chromium', testIgnore: /gateway\.spec\.ts/, use: browser },
+    { name: 'chromium', testIgnore: /(gateway|inbox)\.spec\.ts/, use: browser },
     // Gateway calls add spend, so they run after the journeys that check dashboard totals against the ledger.
-    { name: 'gateway', testMatch: /gateway\.spec\.ts/, dependencies: ['chromium'], use: browser },
+    { name: 'gateway', testMatch: /(gateway|inbox)\.spec\.ts/, dependencies: ['chromium'], use: browser },
   ],
   webServer: {
     command: 'node --import tsx scripts/start.ts',

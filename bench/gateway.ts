@@ -17,17 +17,16 @@
  * (lib/gateway/node-server.ts). Runs against BENCH_DATABASE_URL (default the
  * local server) in a throwaway database.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { setDb } from '@/db/client';
+import readline from 'node:readline';
 import { seedDatabase } from '@/db/seed';
 import { ORG_ID } from '@/db/seed/fixtures';
 import { CATALOG_MODELS } from '@/lib/engine/catalog';
 import { priceTokens } from '@/lib/engine/prices';
 import { catalogQuality, DEFAULT_THRESHOLDS, HealthTracker, inferTask, QualityTracker, routeRequest } from '@/lib/engine/router';
 import { countChatTokens } from '@/lib/engine/tokens';
-import { serveGatewayRoute } from '@/lib/gateway/node-server';
-import { getGateway } from '@/lib/gateway/runtime';
 import { benchDatabase, flag, percentile, table } from './support';
 
 const CALLS = flag('calls', 3_000);
@@ -39,58 +38,22 @@ const command = `npm run bench -- gateway --calls ${CALLS} --clients ${CLIENTS} 
 
 process.env.TOLLGATE_SIMULATED_UPSTREAMS = 'off';
 
-/** A minimal OpenAI-compatible upstream: fixed reply, real usage, optional delay, SSE when asked. */
-function mockUpstream(): Promise<{ url: string; delayMs: { value: number }; close(): void }> {
-  const delayMs = { value: 0 };
-  const reply = 'Claim CLM-10023 is a rear-end collision with minor damage; recommend standard repair settlement.';
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { model: string; stream?: boolean };
-      const usage = { prompt_tokens: 42, completion_tokens: 19, total_tokens: 61, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } };
-      const send = () => {
-        if (body.stream) {
-          res.writeHead(200, { 'content-type': 'text/event-stream' });
-          const base = { id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 1_700_000_000, model: body.model };
-          res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })}\n\n`);
-          for (const word of reply.split(' ')) res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: `${word} ` }, finish_reason: null }] })}\n\n`);
-          res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
-          res.write(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
-          res.end('data: [DONE]\n\n');
-          return;
-        }
-        const text = JSON.stringify({
-          id: 'chatcmpl-mock',
-          object: 'chat.completion',
-          created: 1_700_000_000,
-          model: body.model,
-          choices: [{ index: 0, message: { role: 'assistant', content: reply }, finish_reason: 'stop' }],
-          usage,
-        });
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-        res.end(text);
-      };
-      if (delayMs.value > 0) setTimeout(send, delayMs.value);
-      else send();
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, delayMs, close: () => server.close() }),
-    ),
-  );
+interface Child {
+  proc: ChildProcess;
+  ports: number[];
 }
 
-function gatewayServer(): Promise<{ url: string; close(): void }> {
-  const server = http.createServer((req, res) => {
-    if (!serveGatewayRoute(req, res)) res.writeHead(404).end();
+/** Starts a child from bench/gateway-processes.ts and waits for its READY line. */
+function child(args: string[]): Promise<Child> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/gateway-processes.ts', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: proc.stdout! });
+    lines.on('line', (line) => {
+      const m = /^READY (\d+)(?: (\d+))?/.exec(line);
+      if (m) resolve({ proc, ports: [Number(m[1]), Number(m[2] ?? 0)] });
+    });
+    proc.once('exit', (code) => reject(new Error(`bench child ${args[0]} exited with ${code}`)));
   });
-  server.keepAliveTimeout = 60_000;
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() })),
-  );
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -131,20 +94,30 @@ function requestBody(stream = false): string {
 
 const fmt = (ms: number) => ms.toFixed(3);
 
-async function latency(upstream: string, gateway: string): Promise<string[][]> {
+async function latency(upstream: string, gateway: string, viaNext: string | null): Promise<string[][]> {
   const direct: number[] = [];
   const through: number[] = [];
+  const framework: number[] = [];
   const headers = { authorization: `Bearer ${KEY}`, 'x-tollgate-task': 'summarize' };
   for (let i = 0; i < CALLS; i++) {
     const d = await post(`${upstream}/chat/completions`, requestBody(), {});
     const g = await post(`${gateway}/api/v1/chat/completions`, requestBody(), headers);
     if (g.status !== 200) throw new Error(`gateway answered ${g.status}`);
+    const n = viaNext ? await post(`${viaNext}/api/v1/chat/completions`, requestBody(), headers) : null;
+    if (n && n.status !== 200) throw new Error(`the Next.js route answered ${n.status}`);
     if (i >= WARMUP) {
       direct.push(d.ms);
       through.push(g.ms);
+      if (n) framework.push(n.ms);
     }
   }
-  const row = (p: number) => [`p${p}`, fmt(percentile(direct, p)), fmt(percentile(through, p)), fmt(percentile(through, p) - percentile(direct, p))];
+  const row = (p: number) => [
+    `p${p}`,
+    fmt(percentile(direct, p)),
+    fmt(percentile(through, p)),
+    fmt(percentile(through, p) - percentile(direct, p)),
+    ...(viaNext ? [fmt(percentile(framework, p)), fmt(percentile(framework, p) - percentile(direct, p))] : []),
+  ];
   return [row(50), row(90), row(99)];
 }
 
@@ -165,8 +138,8 @@ async function streaming(upstream: string, gateway: string): Promise<string[][]>
   return [row(50), row(99)];
 }
 
-async function throughput(upstream: string, gateway: string, delay: { value: number }): Promise<{ direct: number; gateway: number }> {
-  delay.value = 20;
+async function throughput(upstream: string, gateway: string, setDelay: (ms: number) => void): Promise<{ direct: number; gateway: number }> {
+  setDelay(20);
   const headers = { authorization: `Bearer ${KEY}`, 'x-tollgate-task': 'summarize' };
   const round = async (url: string, h: Record<string, string>) => {
     const start = performance.now();
@@ -189,7 +162,7 @@ async function throughput(upstream: string, gateway: string, delay: { value: num
     d.push(await round(`${upstream}/chat/completions`, {}));
     g.push(await round(`${gateway}/api/v1/chat/completions`, headers));
   }
-  delay.value = 0;
+  setDelay(0);
   return { direct: percentile(d, 50), gateway: percentile(g, 50) };
 }
 
@@ -233,39 +206,47 @@ function engineDecision(): string[][] {
 }
 
 const db = await benchDatabase('gateway');
-const upstream = await mockUpstream();
-const gateway = await gatewayServer();
+const children: ChildProcess[] = [];
 try {
   await seedDatabase(db, { events: 2_000, days: 7, seed: 5, demoKey: KEY, adminKey: 'tg_benchAdminKey0000000000000000000000000000' });
-  setDb(db);
+  const upstreamChild = await child(['upstream']);
+  children.push(upstreamChild.proc);
+  const upstreamUrl = `http://127.0.0.1:${upstreamChild.ports[0]}`;
+  const setDelay = (ms: number) => upstreamChild.proc.stdin!.write(`${ms}\n`);
   await db.query(
     `insert into upstreams (id, organisation_id, name, kind, base_url, models) values ('ups_bench', $1, 'bench-mock', 'openai_compatible', $2, $3::jsonb)`,
-    [ORG_ID, upstream.url, JSON.stringify(Object.fromEntries(CATALOG_MODELS.map((m) => [m.id, m.name])))],
+    [ORG_ID, upstreamUrl, JSON.stringify(Object.fromEntries(CATALOG_MODELS.map((m) => [m.id, m.name])))],
   );
-  const rt = await getGateway();
-  console.log(`\n## Gateway overhead (thin Node layer, ${CALLS} interleaved calls each, first ${WARMUP} dropped)\n`);
-  console.log(table(['instant upstream, 1 client', 'direct ms', 'gateway ms', 'added ms'], await latency(upstream.url, gateway.url)));
-  console.log('\ntargets: added p50 <= 0.5 ms, p99 <= 2 ms');
+  const withNext = fs.existsSync('.next/BUILD_ID');
+  const gatewayChild = await child(['gateway', db.url, ...(withNext ? ['--next'] : [])]);
+  children.push(gatewayChild.proc);
+  const gatewayUrl = `http://127.0.0.1:${gatewayChild.ports[0]}`;
+  const nextUrl = withNext ? `http://127.0.0.1:${gatewayChild.ports[1]}` : null;
+  console.log(`\n## Gateway overhead (thin Node layer in its own process, ${CALLS} interleaved calls each, first ${WARMUP} dropped)\n`);
+  const columns = ['instant upstream, 1 client', 'direct ms', 'gateway ms', 'added ms', ...(nextUrl ? ['via Next.js route ms', 'added via Next.js ms'] : [])];
+  console.log(table(columns, await latency(upstreamUrl, gatewayUrl, nextUrl)));
+  console.log('\ntargets: added p50 <= 0.5 ms, p99 <= 2 ms (thin Node layer, as `npm start` serves it)');
+  if (!nextUrl) console.log('(no production build: run `npm run build` to also measure the Next.js route handler path)');
 
   console.log(`\n## Streaming: time to first token (instant upstream, 1 client)\n`);
-  console.log(table(['TTFT', 'direct ms', 'gateway ms', 'added ms'], await streaming(upstream.url, gateway.url)));
+  console.log(table(['TTFT', 'direct ms', 'gateway ms', 'added ms'], await streaming(upstreamUrl, gatewayUrl)));
   console.log('\ntarget: added p99 <= 2 ms');
 
   console.log(`\n## Throughput: 20 ms upstream, ${CLIENTS} clients x ${PER_CLIENT} calls, median of 3 interleaved rounds\n`);
-  const tp = await throughput(upstream.url, gateway.url, upstream.delayMs);
+  const tp = await throughput(upstreamUrl, gatewayUrl, setDelay);
   console.log(table(['path', 'requests/s'], [['direct', tp.direct.toFixed(0)], ['gateway', tp.gateway.toFixed(0)]]));
   console.log(`\ngateway / direct = ${(tp.gateway / tp.direct).toFixed(3)} (target >= 0.95)`);
 
   console.log(`\n## Engine decision in process (45,000 samples after warm-up)\n`);
   console.log(table(['', 'p50 us', 'p99 us', 'target'], engineDecision()));
 
-  await rt.writer.flush();
+  gatewayChild.proc.kill('SIGTERM');
+  await new Promise((resolve) => gatewayChild.proc.once('exit', resolve));
   const [row] = await db.query<{ n: string }>(`select count(*)::text as n from ledger_events where source = 'gateway'`);
   console.log(`\nledger: ${row!.n} gateway rows written (every call through the gateway, group-committed)`);
   console.log(`\nreproduce: ${command}`);
 } finally {
-  gateway.close();
-  upstream.close();
+  for (const c of children) c.kill('SIGTERM');
   agent.destroy();
   await db.dispose();
 }

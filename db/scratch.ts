@@ -7,6 +7,8 @@ import { openDb, type DbHandle } from './client';
 import { migrate } from './migrate';
 
 export interface ScratchDb extends DbHandle {
+  /** The scratch database's URL, for other processes (empty for in-memory PGlite). */
+  url: string;
   dispose(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export async function scratchDatabase(serverUrl: string, prefix: string): Promis
   await migrate(handle);
   return {
     ...handle,
+    url: url.toString(),
     dispose: async () => {
       await handle.close();
       await admin.query(`drop database if exists ${name} with (force)`);

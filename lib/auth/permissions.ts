@@ -96,6 +96,7 @@ export function navigationFor(role: Role, departmentId: string | null): NavItem[
   const items: NavItem[] = [
     { href: '/overview', label: 'Overview', permission: 'spend.read' },
     { href: '/live', label: 'Live burn', permission: 'telemetry.read' },
+    { href: '/inbox', label: 'Inbox', permission: 'approvals.read' },
     { href: '/departments', label: 'Departments', permission: 'departments.read' },
   ];
   return items.filter((item) => can(role, item.permission));

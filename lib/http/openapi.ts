@@ -323,6 +323,12 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: json('`{ data: [{ id, kind, severity, message, details, created_at, delivery }], next_before }`'), ...errorResponses(400, 401, 403) },
         },
       },
+      '/api/v1/inbox': {
+        get: {
+          summary: 'The ops inbox in one read: counts, approvals waiting (with session spend so far), the last 20 decisions, frozen sessions (spend and calls from the ledger), the latest 30 alerts (CFO and ops)',
+          responses: { 200: json('`{ asOf, counts: { approvalsWaiting, frozenSessions, alertsLast24h }, pending, decided, frozen, alerts }`; items as the approvals, sessions and alerts endpoints return them, with names added'), ...errorResponses(401, 403) },
+        },
+      },
       '/metrics': { get: { summary: 'Prometheus text format: requests, tokens and spend by tier, model and department; cache hits; fallbacks; overhead. Ops or CFO session, or an ops key.', responses: { 200: { description: 'text/plain; version=0.0.4' }, ...errorResponses(401, 403) } } },
       '/api/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: json('OpenAPI 3.1') } } },
     },

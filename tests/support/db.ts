@@ -14,5 +14,5 @@ export async function createTestDb(): Promise<TestDb> {
   if (server) return scratchDatabase(server, 'tollgate_test');
   const handle = await openDb({ dataDir: 'memory://' });
   await migrate(handle);
-  return { ...handle, dispose: () => handle.close() };
+  return { ...handle, url: '', dispose: () => handle.close() };
 }

@@ -26,6 +26,8 @@ describe('permission matrix', () => {
     expect(can('agent', 'ledger.read')).toBe(false);
     expect(can('agent', 'gateway.call')).toBe(true);
     expect(can('manager', 'budgets.write')).toBe(false);
+    expect(can('cfo', 'approvals.read')).toBe(true);
+    expect(can('manager', 'approvals.read')).toBe(false);
   });
 
   it('lands each role on its own page', () => {
@@ -33,7 +35,8 @@ describe('permission matrix', () => {
     expect(landingPath('ops', null)).toBe('/live');
     expect(landingPath('manager', 'dep_claims')).toBe('/departments/dep_claims');
     expect(navigationFor('manager', 'dep_claims').map((n) => n.href)).toEqual(['/departments/dep_claims']);
-    expect(navigationFor('cfo', null).map((n) => n.href)).toContain('/overview');
+    expect(navigationFor('cfo', null).map((n) => n.href)).toEqual(['/overview', '/live', '/inbox', '/departments']);
+    expect(navigationFor('ops', null).map((n) => n.href)).toEqual(['/overview', '/live', '/inbox', '/departments']);
   });
 });
 

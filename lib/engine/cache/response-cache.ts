@@ -76,6 +76,9 @@ function termSetKeys(terms: readonly string[]): number[] {
   return keys;
 }
 
+/** Prompts whose analysis is remembered between lookup and store (covers many concurrent calls). */
+const ANALYSIS_MEMO = 2_048;
+
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
   private readonly buckets = new Map<string, Bucket>();
@@ -188,11 +191,23 @@ export class ResponseCache {
     return removed;
   }
 
+  /**
+   * A miss is looked up, then stored once the upstream answers: the analysis
+   * of the same prompt is kept between the two (a small memo, oldest out), so
+   * each prompt is analysed once.
+   */
+  private readonly analysed = new Map<string, PromptAnalysis | null>();
+
   private analyse(canonical: string): PromptAnalysis | null {
     if (!this.options.semantic || canonical.length > this.maxSemanticChars) return null;
+    const memo = this.analysed.get(canonical);
+    if (memo !== undefined) return memo;
     const analysis = analysePrompt(canonical);
     const terms = analysis.facts.terms.length;
-    return terms >= this.minSemanticTerms && terms <= this.maxSemanticTerms ? analysis : null;
+    const result = terms >= this.minSemanticTerms && terms <= this.maxSemanticTerms ? analysis : null;
+    if (this.analysed.size >= ANALYSIS_MEMO) this.analysed.delete(this.analysed.keys().next().value!);
+    this.analysed.set(canonical, result);
+    return result;
   }
 
   private touch(entry: Entry): void {

@@ -1,0 +1,95 @@
+/**
+ * Child processes for `npm run bench -- gateway`, so the gateway, the mock
+ * upstream and the load generator each have their own event loop, as they
+ * would in production (one process cannot serve, call upstream and generate
+ * load at once without the three queueing behind each other).
+ *
+ *   node --import tsx bench/gateway-processes.ts upstream
+ *   node --import tsx bench/gateway-processes.ts gateway <database url> [--next]
+ *
+ * Each prints `READY <port> [<next port>]` on stdout once it listens; with
+ * `--next` the gateway process also serves the app through Next.js. The upstream reads
+ * its delay (ms) from lines on stdin.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import readline from 'node:readline';
+
+const reply = 'Claim CLM-10023 is a rear-end collision with minor damage; recommend standard repair settlement.';
+const usage = { prompt_tokens: 42, completion_tokens: 19, total_tokens: 61, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } };
+
+function upstream(): void {
+  let delayMs = 0;
+  readline.createInterface({ input: process.stdin }).on('line', (line) => (delayMs = Number(line) || 0));
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { model: string; stream?: boolean };
+      const send = () => {
+        if (body.stream) {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          const base = { id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 1_700_000_000, model: body.model };
+          res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })}\n\n`);
+          for (const word of reply.split(' ')) res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: `${word} ` }, finish_reason: null }] })}\n\n`);
+          res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
+          res.write(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
+          res.end('data: [DONE]\n\n');
+          return;
+        }
+        const text = JSON.stringify({
+          id: 'chatcmpl-mock',
+          object: 'chat.completion',
+          created: 1_700_000_000,
+          model: body.model,
+          choices: [{ index: 0, message: { role: 'assistant', content: reply }, finish_reason: 'stop' }],
+          usage,
+        });
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+      };
+      if (delayMs > 0) setTimeout(send, delayMs);
+      else send();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => console.log(`READY ${(server.address() as AddressInfo).port}`));
+}
+
+async function gateway(databaseUrl: string, withNext: boolean): Promise<void> {
+  process.env.TOLLGATE_SIMULATED_UPSTREAMS = 'off';
+  const { openDb, setDb } = await import('@/db/client');
+  const { serveGatewayRoute } = await import('@/lib/gateway/node-server');
+  const { getGateway } = await import('@/lib/gateway/runtime');
+  setDb(await openDb({ url: databaseUrl }));
+  const rt = await getGateway();
+  const server = http.createServer((req, res) => {
+    if (!serveGatewayRoute(req, res)) res.writeHead(404).end();
+  });
+  server.keepAliveTimeout = 60_000;
+  let nextPort = 0;
+  if (withNext) {
+    // The same handler behind Next.js's production server (the route handler), for the framework's share.
+    (process.env as Record<string, string>).NODE_ENV = 'production';
+    const { default: next } = await import('next');
+    const app = next({ dev: false, dir: process.cwd() });
+    const handle = app.getRequestHandler();
+    await app.prepare();
+    const nextServer = http.createServer((req, res) => void handle(req, res));
+    nextServer.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => nextServer.listen(0, '127.0.0.1', resolve));
+    nextPort = (nextServer.address() as AddressInfo).port;
+  }
+  server.listen(0, '127.0.0.1', () => console.log(`READY ${(server.address() as AddressInfo).port} ${nextPort}`));
+  process.on('SIGTERM', () => {
+    void rt.writer.flush().then(() => process.exit(0));
+  });
+}
+
+const [role, arg, option] = process.argv.slice(2);
+if (role === 'upstream') upstream();
+else if (role === 'gateway') void gateway(arg!, option === '--next');
+else {
+  console.error('usage: gateway-processes.ts upstream | gateway <database url>');
+  process.exit(1);
+}
