@@ -12,12 +12,12 @@
 import 'server-only';
 import { and, desc, eq, gt, isNotNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { DbHandle } from '@/db/client';
 import { apiKeys, approvalRequests, departments, projects, users } from '@/db/schema';
 import { nanoToUsdString } from '@/lib/engine/money';
 import { listAlerts, type AlertView } from '@/lib/server/alerts';
 import { approvalView, type ApprovalView } from '@/lib/server/governance-admin/approvals';
 import type { SessionView } from '@/lib/server/governance-admin/sessions';
+import type { ReadScope } from './scope';
 
 export const INBOX_LIMITS = { pending: 100, decided: 20, frozen: 100, alerts: 30 } as const;
 const DAY_MS = 86_400_000;
@@ -55,11 +55,8 @@ export interface InboxData {
   alerts: AlertView[];
 }
 
-export interface InboxScope {
-  db: DbHandle;
-  organisationId: string;
-  now: Date;
-}
+/** Organisation-wide by design: no department filter to forget. */
+export type InboxScope = Omit<ReadScope, 'departmentId'>;
 
 const USD_DECIMAL = /^\d+(\.\d{1,9})?$/;
 
