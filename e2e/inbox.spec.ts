@@ -46,7 +46,7 @@ test.describe.serial('the ops inbox', () => {
       data: { kind: 'approval', scope: { type: 'organisation' }, config: { threshold_usd: '0.05', task: 'underwrite' } },
     });
     expect(response.status()).toBe(201);
-    policyId = ((await response.json()) as { policy: { id: string } }).policy.id;
+    policyId = ((await response.json()) as { id: string }).id;
   });
 
   test.afterAll(async () => {
