@@ -76,7 +76,7 @@ const GRAINS = {
 
 const LEDGER_MEASURES = [
   ['requests', 'count(*)'],
-  ['errors', "count(*) filter (where status <> 'ok')"],
+  ['errors', "count(*) filter (where status = 'error')"],
   ['cache_hits', "count(*) filter (where cache_hit = 'hit')"],
   ['unpriced', "count(*) filter (where price_status = 'unpriced')"],
   ['input_tokens', 'sum(input_tokens)'],

@@ -139,7 +139,7 @@ describe.each([null, DEPARTMENT_IDS.claims, DEPARTMENT_IDS.kyc])('landing number
       const list = between(t, t + HOUR, mine());
       expect(p.costNano).toBe(sum(list).toString());
       expect(p.requests).toBe(list.length);
-      expect(p.errors).toBe(list.filter((r) => r.status !== 'ok').length);
+      expect(p.errors).toBe(list.filter((r) => r.status === 'error').length);
     }
     expect(points.reduce((n, p) => n + p.requests, 0)).toBe(between(from, end, mine()).length);
   });

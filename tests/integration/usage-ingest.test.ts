@@ -75,7 +75,7 @@ const TOTALS = 'sum(cost_nano)::text as cost, sum(list_cost_nano)::text as list,
 /** Every rollup's totals equal the raw ledger's: money, requests and tokens, and per department. */
 async function rollupsMatchLedger() {
   const [raw] = await db.query<Record<string, string>>(
-    `select ${TOTALS}, count(*)::text as n, count(*) filter (where status <> 'ok')::text as errors,
+    `select ${TOTALS}, count(*)::text as n, count(*) filter (where status = 'error')::text as errors,
             sum(input_tokens + cached_input_tokens + output_tokens + reasoning_tokens)::text as tokens from ledger_events`,
   );
   const rawByDepartment = await db.query<Record<string, string>>(
