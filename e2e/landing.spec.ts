@@ -24,6 +24,7 @@ test('the CFO overview shows departments, budgets and the daily chart', async ({
   await signIn(page, 'cfo');
   await expect(page.getByTestId('top-departments-row')).toHaveCount(6);
   await expect(page.getByTestId('budget-row').first()).toBeVisible();
+  await expect(page.getByTestId('budget-overshoot-bound')).toContainText('up to 256 calls');
   await expect(page.getByTestId('daily-spend-chart').locator('.recharts-area').first()).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Overview', 'Live burn', 'Inbox', 'Departments']);
 });

@@ -1,6 +1,7 @@
 import type { BudgetUse } from '@/db/queries/budgets';
 import { formatBps, formatCount, formatUsd } from '@/lib/format';
 import { EmptyState } from '@/components/ui/card';
+import { LEASE_MAX_AGE_MS, LEASE_MAX_CHUNK_CALLS } from '@/lib/engine/governance/types';
 import { UsageBar } from '@/components/ui/progress';
 
 const WINDOW_LABEL = { minute: 'per minute', day: 'today', month: 'this month', session: 'per session', total: 'all time' } as const;
@@ -39,6 +40,11 @@ export function BudgetList({ budgets }: { budgets: BudgetUse[] }) {
           </li>
         );
       })}
+      <li className="text-[11px] leading-snug text-slate-500" data-testid="budget-overshoot-bound">
+        Hard caps hold across app instances: each call reserves its maximum cost before it runs. Busy keys admit from leases (room for
+        up to {LEASE_MAX_CHUNK_CALLS} calls, held at most {LEASE_MAX_AGE_MS / 1000} s) that are reservations themselves, so a cap can be
+        passed only if an instance dies holding one, by at most that lease&apos;s unused calls.
+      </li>
     </ul>
   );
 }

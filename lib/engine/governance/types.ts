@@ -125,3 +125,14 @@ export const DEFAULT_LOOP_GUARD: LoopGuardPolicy = {
 };
 
 export type LoopReason = 'repeated_prompt' | 'cycle' | 'spend_spike';
+
+/**
+ * Hot-counter leases: an instance reserves room for this many calls at first
+ * (doubling while a lease runs out fast, up to the maximum) and admits within
+ * it locally for at most `LEASE_MAX_AGE_MS`. A lease is a reservation, so a
+ * cap holds across running instances; an instance that dies holding one can
+ * leave at most that lease's calls admitted but uncounted, per key and window.
+ */
+export const LEASE_CHUNK_CALLS = 16;
+export const LEASE_MAX_CHUNK_CALLS = 16 * LEASE_CHUNK_CALLS;
+export const LEASE_MAX_AGE_MS = 5_000;

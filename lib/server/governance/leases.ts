@@ -28,7 +28,7 @@
 import type { DbHandle } from '@/db/client';
 import type { BudgetRefusal, CallProjection, ThresholdCrossing } from '@/lib/engine/governance/types';
 import { release, reserve, settle, type ReserveInput } from './quota-store';
-import { projectionFor } from '@/lib/engine/governance';
+import { LEASE_CHUNK_CALLS, LEASE_MAX_AGE_MS, LEASE_MAX_CHUNK_CALLS, projectionFor } from '@/lib/engine/governance';
 import type { AdmissionSlot } from './slots';
 
 export interface LeaseOptions {
@@ -88,9 +88,9 @@ export class LeaseAdmitter {
     private readonly db: DbHandle,
     private readonly options: LeaseOptions = {},
   ) {
-    this.chunkCalls = options.chunkCalls ?? 16;
-    this.maxChunkCalls = Math.max(this.chunkCalls, options.maxChunkCalls ?? 16 * this.chunkCalls);
-    this.maxAgeMs = options.maxAgeMs ?? 5_000;
+    this.chunkCalls = options.chunkCalls ?? LEASE_CHUNK_CALLS;
+    this.maxChunkCalls = Math.max(this.chunkCalls, options.maxChunkCalls ?? (LEASE_MAX_CHUNK_CALLS / LEASE_CHUNK_CALLS) * this.chunkCalls);
+    this.maxAgeMs = options.maxAgeMs ?? LEASE_MAX_AGE_MS;
     this.clock = options.clock ?? Date.now;
     // Idle leases give their room back within about two lease ages.
     this.timer = setInterval(() => this.sweep(), this.maxAgeMs);
