@@ -193,9 +193,10 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
       if (error instanceof GuardRefusal) commit(rt, attemptRows(ctx, [refusedAttempt(decision.chain[0]!, error, decision.reason)]));
       throw error instanceof GuardRefusal ? error.error : error;
     }
-    noteRetry(rt, ctx, promptHash);
+    const retried = noteRetry(rt, ctx, promptHash);
 
-    const cacheable = (req.headers.get('x-tollgate-cache') ?? '').toLowerCase() !== 'off';
+    // A session re-asking the same thing wants a new answer, not the cached one it just got.
+    const cacheable = !retried && (req.headers.get('x-tollgate-cache') ?? '').toLowerCase() !== 'off';
     const scope = cacheScope(actor, body, task);
     if (cacheable) {
       const hit = rt.cache.lookup(scope, conversation, Date.now());
@@ -419,12 +420,14 @@ function sessionKey(ctx: CallContext): string | null {
 }
 
 /** The same prompt again in the same session soon after: the previous answer was not good enough. */
-function noteRetry(rt: GatewayRuntime, ctx: CallContext, promptHash: string): void {
+function noteRetry(rt: GatewayRuntime, ctx: CallContext, promptHash: string): boolean {
   const key = sessionKey(ctx);
   const previous = key ? rt.lastPrompt.get(key) : undefined;
   if (previous && previous.hash === promptHash && Date.now() - previous.at < RETRY_WINDOW_MS) {
     rt.observeQuality({ modelId: previous.modelId, task: ctx.task, signal: 'retry' }, false);
+    return true;
   }
+  return false;
 }
 
 function rememberAnswer(rt: GatewayRuntime, ctx: CallContext, promptHash: string, modelId: string): void {

@@ -218,6 +218,16 @@ describe('the official openai SDK against the gateway', () => {
     expect(hit.saved_nano).toBe(original.cost_nano);
   });
 
+  it('does not serve a session re-asking the same question the answer it just got', async () => {
+    const ask = () =>
+      client.chat.completions
+        .create({ model: 'auto', messages: [{ role: 'user', content: 'Summarise: the customer disputes a fee on statement 2211.' }] }, { headers: { 'x-tollgate-task': 'summarize', 'x-tollgate-session': 'sess-retry' } })
+        .withResponse();
+    await ask();
+    const again = await ask();
+    expect(again.response.headers.get('x-tollgate-cache')).toBe('miss');
+  });
+
   it('never serves a cached answer to a request whose numbers differ', async () => {
     const ask = (amount: string) =>
       client.chat.completions
