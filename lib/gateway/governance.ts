@@ -20,6 +20,7 @@ import {
   projectCall,
   settleAmounts,
   shouldEscalate,
+  type ApprovalPolicy,
   type BudgetRefusal,
   type CallAttribution,
   type CallProjection,
@@ -131,6 +132,27 @@ export class GuardRefusal extends Error {
   }
 }
 
+/** Opens a task in the ops inbox for this call (an approval gate or an escalation), with the session's spend so far. */
+async function openInboxTask(g: GuardInput, policy: Pick<ApprovalPolicy, 'id' | 'ttlMs' | 'thresholdNano'>, reason: string, context?: Record<string, unknown>) {
+  const { attribution } = g;
+  const { approval } = await openApprovalRequest(g.rt.db, {
+    organisationId: attribution.organisationId,
+    policy,
+    reason,
+    departmentId: attribution.departmentId,
+    projectId: attribution.projectId,
+    apiKeyId: attribution.apiKeyId,
+    sessionId: attribution.sessionId,
+    workflowRunId: g.workflowRunId,
+    taskType: g.task,
+    modelName: g.model.name,
+    projectedCostNano: g.projection.costNano,
+    sessionSpendNano: await sessionSpend(g.rt, attribution.organisationId, attribution.sessionId),
+    context,
+  });
+  return approval;
+}
+
 /** Checks every guard before budgets; throws GuardRefusal. */
 export async function checkGuards(g: GuardInput): Promise<void> {
   const { rt, attribution } = g;
@@ -166,20 +188,9 @@ export async function checkGuards(g: GuardInput): Promise<void> {
 
   const escalation = shouldEscalate(g.confidence, g.projection.costNano, g.policies.escalation);
   if (escalation.escalate) {
-    const { approval } = await openApprovalRequest(rt.db, {
-      organisationId,
-      policy: { id: 'escalation', ttlMs: ESCALATION_TTL_MS, thresholdNano: g.policies.escalation.maxCostNano },
-      reason: `Escalated to a human: ${escalation.reason}`,
-      departmentId: attribution.departmentId,
-      projectId: attribution.projectId,
-      apiKeyId: attribution.apiKeyId,
-      sessionId,
-      workflowRunId: g.workflowRunId,
-      taskType: g.task,
-      modelName: g.model.name,
-      projectedCostNano: g.projection.costNano,
-      sessionSpendNano: await sessionSpend(rt, organisationId, sessionId),
-      context: { kind: 'escalation', confidence: g.confidence },
+    const approval = await openInboxTask(g, { id: 'escalation', ttlMs: ESCALATION_TTL_MS, thresholdNano: g.policies.escalation.maxCostNano }, `Escalated to a human: ${escalation.reason}`, {
+      kind: 'escalation',
+      confidence: g.confidence,
     });
     void raiseAlert(rt.db, {
       organisationId,
@@ -216,20 +227,7 @@ export async function checkGuards(g: GuardInput): Promise<void> {
   const gate = approvalNeeded(g.policies.approvals, attribution, g.task, g.workflowRunId, g.projection.costNano);
   if (gate) {
     const reason = `projected ${usd(g.projection.costNano)} exceeds the ${usd(gate.thresholdNano)} approval threshold${gate.task ? ` for ${gate.task}` : ''}`;
-    const { approval } = await openApprovalRequest(rt.db, {
-      organisationId,
-      policy: gate,
-      reason,
-      departmentId: attribution.departmentId,
-      projectId: attribution.projectId,
-      apiKeyId: attribution.apiKeyId,
-      sessionId,
-      workflowRunId: g.workflowRunId,
-      taskType: g.task,
-      modelName: g.model.name,
-      projectedCostNano: g.projection.costNano,
-      sessionSpendNano: await sessionSpend(rt, organisationId, sessionId),
-    });
+    const approval = await openInboxTask(g, gate, reason);
     throw new GuardRefusal(
       new TollgateError('approval_required', 403, `This call needs a human sign-off: ${reason}. Retry with the header x-tollgate-approval: ${approval.id} once it is approved.`, {
         code: 'approval_required',

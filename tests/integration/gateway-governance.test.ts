@@ -5,31 +5,22 @@
  * and a hard budget that refuses with the budget's limit, spend and reset,
  * its committed spend never above the cap.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setDb } from '@/db/client';
-import { seedDatabase } from '@/db/seed';
 import { POST as approve } from '@/app/api/v1/approvals/[id]/approve/route';
 import { GET as getApproval } from '@/app/api/v1/approvals/[id]/route';
 import { POST as createKey } from '@/app/api/v1/keys/route';
 import { POST as createPolicy } from '@/app/api/v1/policies/route';
 import { POST as unfreeze } from '@/app/api/v1/sessions/[id]/unfreeze/route';
 import { POST as postUsage } from '@/app/api/v1/usage/route';
-import { serveGatewayRoute } from '@/lib/gateway/node-server';
-import { getGateway, resetGateway, type GatewayRuntime } from '@/lib/gateway/runtime';
-import { clearApiKeyCache } from '@/lib/http/authenticate';
-import { invalidatePriceBook } from '@/lib/server/price-book';
-import { createTestDb, type TestDb } from '../support/db';
-
-process.env.TOLLGATE_SIMULATED_LATENCY = 'off';
+import type { GatewayRuntime } from '@/lib/gateway/runtime';
+import type { TestDb } from '../support/db';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway';
 
 const AGENT_KEY = 'tg_govAgentKey00000000000000000000000000000';
 const ADMIN_KEY = 'tg_govAdminKey00000000000000000000000000000';
 let db: TestDb;
 let rt: GatewayRuntime;
-let server: http.Server;
 let client: OpenAI;
 let baseURL: string;
 
@@ -51,31 +42,16 @@ async function refusal(promise: Promise<unknown>): Promise<{ status: number; err
   return { status: e.status!, error: e.error as Record<string, unknown> };
 }
 
+let fixture: GatewayFixture;
+
 beforeAll(async () => {
-  db = await createTestDb();
-  await seedDatabase(db, { events: 300, days: 5, now: new Date(), seed: 12, demoKey: AGENT_KEY, adminKey: ADMIN_KEY });
-  // The seed sizes its budgets from its own generated spend, which depends on the day of the month;
-  // these tests bring their own budgets, so the seeded ones only watch (soft).
-  await db.query(`update budgets set enforcement = 'soft'`);
-  setDb(db);
-  clearApiKeyCache();
-  invalidatePriceBook();
-  resetGateway();
-  rt = await getGateway();
-  server = http.createServer((req, res) => {
-    if (!serveGatewayRoute(req, res)) res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  fixture = await startGatewayFixture({ seed: 12, agentKey: AGENT_KEY, adminKey: ADMIN_KEY });
+  ({ db, rt, baseURL } = fixture);
   client = new OpenAI({ apiKey: AGENT_KEY, baseURL, maxRetries: 0 });
 });
 
 afterAll(async () => {
-  server?.close();
-  await rt?.writer.flush();
-  await rt?.admitter.close();
-  resetGateway();
-  await db?.dispose();
+  await fixture?.close();
 });
 
 describe('an approval gate', () => {

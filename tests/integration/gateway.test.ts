@@ -10,8 +10,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setDb } from '@/db/client';
-import { seedDatabase } from '@/db/seed';
 import { ORG_ID } from '@/db/seed/fixtures';
 import { POST as webChat } from '@/app/api/v1/chat/completions/route';
 import { POST as postFeedback } from '@/app/api/v1/feedback/route';
@@ -19,19 +17,15 @@ import { GET as getModels } from '@/app/api/v1/models/route';
 import { GET as getMetrics } from '@/app/metrics/route';
 import { nanoToUsdString } from '@/lib/engine/money';
 import { countChatTokens } from '@/lib/engine/tokens';
-import { serveGatewayRoute } from '@/lib/gateway/node-server';
-import { getGateway, resetGateway, type GatewayRuntime } from '@/lib/gateway/runtime';
-import { clearApiKeyCache } from '@/lib/http/authenticate';
-import { invalidatePriceBook } from '@/lib/server/price-book';
-import { createTestDb, type TestDb } from '../support/db';
-
-process.env.TOLLGATE_SIMULATED_LATENCY = 'off';
+import type { GatewayRuntime } from '@/lib/gateway/runtime';
+import type { TestDb } from '../support/db';
+import { startGatewayFixture, type GatewayFixture } from '../support/gateway';
 
 const AGENT_KEY = 'tg_gatewayAgentKey0000000000000000000000000';
 const ADMIN_KEY = 'tg_gatewayAdminKey0000000000000000000000000';
 let db: TestDb;
 let rt: GatewayRuntime;
-let server: http.Server;
+
 let baseURL: string;
 let client: OpenAI;
 /** A slow OpenAI-compatible upstream for the disconnect test. */
@@ -81,30 +75,22 @@ const upstreamAttempts = () => {
   return [...text.matchAll(/^tollgate_upstream_attempts_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
 };
 
+let fixture: GatewayFixture;
+
 beforeAll(async () => {
-  db = await createTestDb();
-  await seedDatabase(db, { events: 300, days: 5, now: new Date(), seed: 11, demoKey: AGENT_KEY, adminKey: ADMIN_KEY });
-  // The seed sizes its budgets from its own generated spend, which depends on the day of the month;
-  // these tests bring their own budgets, so the seeded ones only watch (soft).
-  await db.query(`update budgets set enforcement = 'soft'`);
-  setDb(db);
-  clearApiKeyCache();
-  invalidatePriceBook();
-  resetGateway();
-  rt = await getGateway();
-  // The production server's shape: hot gateway routes on the Node layer, the rest through the route handlers.
-  server = http.createServer((req, res) => {
-    if (serveGatewayRoute(req, res)) return;
-    if (req.method === 'GET' && req.url === '/api/v1/models') {
+  fixture = await startGatewayFixture({
+    seed: 11,
+    agentKey: AGENT_KEY,
+    adminKey: ADMIN_KEY,
+    fallback: (req, res) => {
+      if (req.method !== 'GET' || req.url !== '/api/v1/models') return false;
       void getModels(new Request(`http://localhost${req.url}`, { headers: { authorization: req.headers.authorization ?? '' } })).then(async (reply) => {
         res.writeHead(reply.status, { 'content-type': 'application/json' }).end(await reply.text());
       });
-      return;
-    }
-    res.writeHead(404).end();
+      return true;
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  ({ db, rt, baseURL } = fixture);
   client = new OpenAI({ apiKey: AGENT_KEY, baseURL, maxRetries: 0 });
 
   // An upstream that streams one word every 50 ms, forever (until the client goes).
@@ -124,11 +110,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  server?.close();
   slow?.close();
-  await rt?.writer.flush();
-  resetGateway();
-  await db?.dispose();
+  await fixture?.close();
 });
 
 describe('the official openai SDK against the gateway', () => {
