@@ -45,7 +45,9 @@ interface Child {
 
 /** Starts a child from bench/gateway-processes.ts and waits for its READY line. */
 function child(args: string[]): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/gateway-processes.ts', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each child (gateway, upstream) there, for finding where the time goes.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const proc = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/gateway-processes.ts', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = readline.createInterface({ input: proc.stdout! });
     lines.on('line', (line) => {
