@@ -11,7 +11,8 @@ import { ZERO_TOKENS } from '@/lib/engine/pricing';
 import { normaliseUsage } from '@/lib/engine/usage';
 import { anthropicAdapter } from '@/lib/providers/anthropic';
 import { toAnthropicRequest } from '@/lib/providers/anthropic-translate';
-import { UpstreamError, type ChatCompletionChunk, type ChatRequest, type UpstreamCall } from '@/lib/providers/types';
+import { UpstreamError, type ChatRequest, type UpstreamCall } from '@/lib/providers/types';
+import { collect, failure } from '../support/providers';
 
 const API_KEY = 'sk-ant-api03-test-Hk2mN8pQ4rS6tU0v';
 
@@ -134,21 +135,6 @@ const request: ChatRequest = { model: 'claude-sonnet-4-5', messages: [{ role: 'u
 const call = (overrides: Partial<UpstreamCall> = {}): UpstreamCall => ({ request, signal: new AbortController().signal, timeoutMs: 5_000, ...overrides });
 const adapter = () => anthropicAdapter({ baseUrl: origin, apiKey: API_KEY, now: () => 1_767_225_600_000 });
 
-async function collect(chunks: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletionChunk[]> {
-  const out: ChatCompletionChunk[] = [];
-  for await (const chunk of chunks) out.push(chunk);
-  return out;
-}
-
-async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(UpstreamError);
-    return error as UpstreamError;
-  }
-  throw new Error('expected an UpstreamError');
-}
 
 const WEATHER_TOOL = {
   type: 'function',

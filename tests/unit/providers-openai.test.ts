@@ -9,7 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { normaliseUsage } from '@/lib/engine/usage';
 import { ZERO_TOKENS } from '@/lib/engine/pricing';
 import { openAiCompatibleAdapter } from '@/lib/providers/openai-compatible';
-import { UpstreamError, type ChatCompletionChunk, type ChatRequest, type UpstreamCall } from '@/lib/providers/types';
+import { UpstreamError, type ChatRequest, type UpstreamCall } from '@/lib/providers/types';
+import { collect, failure } from '../support/providers';
 
 const API_KEY = 'sk-test-Zq8rT4vW2xY6aB0cD3eF';
 const PROMPT = 'confidential prompt text about account 4242';
@@ -110,21 +111,6 @@ const request: ChatRequest = { model: 'gpt-4.1', messages: [{ role: 'user', cont
 const call = (overrides: Partial<UpstreamCall> = {}): UpstreamCall => ({ request, signal: new AbortController().signal, timeoutMs: 5_000, ...overrides });
 const adapter = () => openAiCompatibleAdapter({ baseUrl: `${origin}/v1`, apiKey: API_KEY, authHeader: 'authorization' });
 
-async function collect(chunks: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletionChunk[]> {
-  const out: ChatCompletionChunk[] = [];
-  for await (const chunk of chunks) out.push(chunk);
-  return out;
-}
-
-async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(UpstreamError);
-    return error as UpstreamError;
-  }
-  throw new Error('expected an UpstreamError');
-}
 
 function expectNoSecrets(error: UpstreamError): void {
   expect(error.message).not.toContain(API_KEY);

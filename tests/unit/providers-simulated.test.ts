@@ -9,7 +9,8 @@ import { countChatTokens, countTokens } from '@/lib/engine/tokens';
 import { normaliseUsage } from '@/lib/engine/usage';
 import { simulatedAdapter } from '@/lib/providers/simulated';
 import { cutToTokens } from '@/lib/providers/simulated-reply';
-import { UpstreamError, type ChatCompletionChunk, type ChatRequest, type UpstreamCall } from '@/lib/providers/types';
+import { UpstreamError, type ChatRequest, type UpstreamCall } from '@/lib/providers/types';
+import { collect, failure } from '../support/providers';
 
 const NO_LATENCY = { firstTokenMs: 0, perTokenMs: 0, jitterMs: 0 };
 const sim = (options: Parameters<typeof simulatedAdapter>[0] = {}) => simulatedAdapter({ latency: NO_LATENCY, now: () => 1_767_225_600_000, ...options });
@@ -30,21 +31,6 @@ const ask = (content: string, extra: Partial<ChatRequest> = {}): ChatRequest => 
 });
 const call = (request: ChatRequest, overrides: Partial<UpstreamCall> = {}): UpstreamCall => ({ request, signal: new AbortController().signal, timeoutMs: 5_000, ...overrides });
 
-async function collect(chunks: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletionChunk[]> {
-  const out: ChatCompletionChunk[] = [];
-  for await (const chunk of chunks) out.push(chunk);
-  return out;
-}
-
-async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(UpstreamError);
-    return error as UpstreamError;
-  }
-  throw new Error('expected an UpstreamError');
-}
 
 type OpenAiUsage = { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 
