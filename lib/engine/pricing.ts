@@ -29,6 +29,23 @@ export const ZERO_TOKENS: TokenBuckets = {
   reasoningTokens: 0,
 };
 
+/** Completion-side tokens: output plus reasoning, as OpenAI's `completion_tokens` counts them. */
+export function completionTokens(t: TokenBuckets): number {
+  return t.outputTokens + t.reasoningTokens;
+}
+
+/** Bucket-wise sum of token counts. */
+export function addTokens(a: TokenBuckets, b: TokenBuckets): TokenBuckets {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+    cacheWrite5mTokens: a.cacheWrite5mTokens + b.cacheWrite5mTokens,
+    cacheWrite1hTokens: a.cacheWrite1hTokens + b.cacheWrite1hTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    reasoningTokens: a.reasoningTokens + b.reasoningTokens,
+  };
+}
+
 /** Total prompt-side tokens: what long-context tiers are judged by. */
 export function promptTokens(t: TokenBuckets): number {
   return t.inputTokens + t.cachedInputTokens + t.cacheWrite5mTokens + t.cacheWrite1hTokens;

@@ -17,7 +17,7 @@ import { hashText } from '@/lib/engine/cache';
 import type { CacheScope, CachedResponse } from '@/lib/engine/cache/types';
 import { AuthenticationError, PermissionError, TollgateError, ValidationError } from '@/lib/engine/errors';
 import { nanoToUsdString } from '@/lib/engine/money';
-import { ZERO_TOKENS, type TokenBuckets } from '@/lib/engine/pricing';
+import { addTokens, completionTokens, promptTokens as promptSide, ZERO_TOKENS, type TokenBuckets } from '@/lib/engine/pricing';
 import { inferTask, routeRequest, DEFAULT_THRESHOLDS } from '@/lib/engine/router';
 import type { RouteDecision, RoutableModel } from '@/lib/engine/router/types';
 import { countChatTokens, countTokens, messageText } from '@/lib/engine/tokens';
@@ -48,7 +48,7 @@ export interface GatewayRequest {
 const RETRY_WINDOW_MS = 10 * 60_000;
 
 export async function authenticateAgent(rt: GatewayRuntime, headers: HeaderSource): Promise<Actor> {
-  const key = bearerToken({ headers } as unknown as Request);
+  const key = bearerToken(headers);
   if (!key) throw new AuthenticationError('Send an API key as `Authorization: Bearer <key>`.');
   const actor = await actorForApiKey(rt.db, key);
   if (!actor) throw new AuthenticationError('Incorrect API key provided.');
@@ -365,9 +365,7 @@ function refusedAttempt(model: RoutableModel, refusal: GuardRefusal, routeReason
 }
 
 function sumTokens(attempts: readonly AttemptRecord[]): TokenBuckets {
-  const total = { ...ZERO_TOKENS };
-  for (const a of attempts) for (const k of Object.keys(total) as (keyof TokenBuckets)[]) total[k] += a.tokens[k];
-  return total;
+  return attempts.reduce((total, a) => addTokens(total, a.tokens), ZERO_TOKENS);
 }
 
 /** The newest turn: what the loop guard compares between calls (not the whole, growing transcript). */
@@ -382,8 +380,8 @@ function cachedFrom(model: RoutableModel, content: string, finish: 'stop' | 'len
     modelName: model.name,
     content,
     finishReason: finish,
-    promptTokens: tokens.inputTokens + tokens.cachedInputTokens + tokens.cacheWrite5mTokens + tokens.cacheWrite1hTokens,
-    completionTokens: tokens.outputTokens + tokens.reasoningTokens,
+    promptTokens: promptSide(tokens),
+    completionTokens: completionTokens(tokens),
     costNano,
     sourceRequestId: requestId,
     storedAt: Date.now(),
@@ -406,8 +404,8 @@ function recordAttempts(rt: GatewayRuntime, actor: Actor, attempts: readonly Att
       department: actor.departmentId ?? '',
       status: a.status === 'ok' ? 'ok' : (a.errorType ?? 'error'),
       cache: 'miss',
-      promptTokens: a.tokens.inputTokens + a.tokens.cachedInputTokens + a.tokens.cacheWrite5mTokens + a.tokens.cacheWrite1hTokens,
-      completionTokens: a.tokens.outputTokens + a.tokens.reasoningTokens,
+      promptTokens: promptSide(a.tokens),
+      completionTokens: completionTokens(a.tokens),
       costNano: costs[i] ?? 0n,
       savedNano: 0n,
       overheadMs: a.overheadMs ?? 0,

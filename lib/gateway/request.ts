@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { TASK_TYPES, type TaskType } from '@/lib/engine/enums';
 import { parseTaskHeader } from '@/lib/engine/router';
 import { ValidationError } from '@/lib/engine/errors';
-import type { ChatRequest } from '@/lib/providers/types';
 
 /** Largest request body the gateway reads, unless TOLLGATE_MAX_BODY_BYTES says otherwise. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -52,11 +51,6 @@ export const chatRequestSchema = z
   });
 
 export type ParsedChatRequest = z.infer<typeof chatRequestSchema>;
-
-/** The body as forwarded upstream (validated fields typed, the rest passed through). */
-export function toChatRequest(body: ParsedChatRequest): ChatRequest {
-  return body as unknown as ChatRequest;
-}
 
 /** The output tokens the caller allows: `max_completion_tokens`, else `max_tokens`, else null. */
 export function requestedMaxTokens(body: ParsedChatRequest): number | null {

@@ -165,9 +165,3 @@ export function getGateway(): Promise<GatewayRuntime> {
 export function resetGateway(): void {
   globalForGateway.__tollgateGateway = undefined;
 }
-
-/** After ops change upstreams or prices: the next call reloads them. */
-export async function invalidateGatewayConfig(): Promise<void> {
-  const runtime = await globalForGateway.__tollgateGateway?.catch(() => undefined);
-  runtime?.invalidate();
-}

@@ -1,4 +1,4 @@
-import type { TokenBuckets } from '@/lib/engine/pricing';
+import { completionTokens, promptTokens, type TokenBuckets } from '@/lib/engine/pricing';
 
 /**
  * OpenAI's usage object for the ledger's token buckets, whatever provider
@@ -6,8 +6,8 @@ import type { TokenBuckets } from '@/lib/engine/pricing';
  * reasoning tokens inside `completion_tokens`, as OpenAI reports them.
  */
 export function openAiUsage(t: TokenBuckets) {
-  const prompt = t.inputTokens + t.cachedInputTokens + t.cacheWrite5mTokens + t.cacheWrite1hTokens;
-  const completion = t.outputTokens + t.reasoningTokens;
+  const prompt = promptTokens(t);
+  const completion = completionTokens(t);
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,

@@ -47,8 +47,9 @@ export function clearApiKeyCache(): void {
   keyCache.clear();
 }
 
-export function bearerToken(req: Request): string | null {
-  const header = req.headers.get('authorization');
+/** The Bearer token from the Authorization header: null when there is none, '' when it is malformed. */
+export function bearerToken(headers: { get(name: string): string | null }): string | null {
+  const header = headers.get('authorization');
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match ? match[1]! : '';
@@ -89,7 +90,7 @@ export async function actorForSession(db: DbHandle, req: Request): Promise<Actor
 }
 
 export async function authenticate(db: DbHandle, req: Request): Promise<Actor> {
-  const key = bearerToken(req);
+  const key = bearerToken(req.headers);
   if (key !== null) {
     const actor = key ? await actorForApiKey(db, key) : null;
     if (!actor) throw new AuthenticationError('Incorrect API key provided.');

@@ -15,7 +15,7 @@ import {
 import type { RequestContext } from '@/lib/http/context';
 import { raiseBudgetAlerts } from '@/lib/server/budget-alerts';
 import { settleAmounts, type CallAttribution } from '@/lib/engine/governance';
-import { ZERO_TOKENS, type TokenBuckets } from '@/lib/engine/pricing';
+import { addTokens, ZERO_TOKENS, type TokenBuckets } from '@/lib/engine/pricing';
 import { recordUsage } from './governance/quota-store';
 import { ledgerWriter, type LedgerRowInput } from './ledger-writer';
 import { getPriceBook } from './price-book';
@@ -101,7 +101,14 @@ async function countAgainstBudgets(ctx: RequestContext, rows: readonly LedgerRow
     };
     const key = JSON.stringify([attribution, at.getTime()]);
     const group = groups.get(key) ?? { attribution, at, tokens: { ...ZERO_TOKENS }, costNano: 0n, requests: 0n };
-    for (const k of Object.keys(group.tokens) as (keyof TokenBuckets)[]) group.tokens[k] += Number(r[k] ?? 0);
+    group.tokens = addTokens(group.tokens, {
+      inputTokens: r.inputTokens ?? 0,
+      cachedInputTokens: r.cachedInputTokens ?? 0,
+      cacheWrite5mTokens: r.cacheWrite5mTokens ?? 0,
+      cacheWrite1hTokens: r.cacheWrite1hTokens ?? 0,
+      outputTokens: r.outputTokens ?? 0,
+      reasoningTokens: r.reasoningTokens ?? 0,
+    });
     group.costNano += r.costNano ?? 0n;
     group.requests += 1n;
     groups.set(key, group);
