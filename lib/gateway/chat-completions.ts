@@ -184,15 +184,16 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
     const conversation = conversationText(body);
     const promptHash = hashText(conversation);
     const projection = projectChain(book, decision.chain, actor.organisationId, promptTokens, requestedMaxTokens(body), occurredAt);
-    try {
-      await checkGuards({
-        rt, actor, attribution, policies, requestId, task, workflowRunId: tg.workflowRun, confidence: tg.confidence, approvalId: tg.approval,
-        latestTurn: latestTurn(body), model: decision.chain[0]!, projection, now: occurredAt,
-      });
-    } catch (error) {
-      if (error instanceof GuardRefusal) commit(rt, attemptRows(ctx, [refusedAttempt(decision.chain[0]!, error, decision.reason)]));
-      throw error instanceof GuardRefusal ? error.error : error;
-    }
+    // A refused call is on the ledger with why, then answered with the refusal's error.
+    const refuse = (error: unknown): never => {
+      if (!(error instanceof GuardRefusal)) throw error;
+      commit(rt, attemptRows(ctx, [refusedAttempt(decision.chain[0]!, error, decision.reason)]));
+      throw error.error;
+    };
+    await checkGuards({
+      rt, actor, attribution, policies, requestId, task, workflowRunId: tg.workflowRun, confidence: tg.confidence, approvalId: tg.approval,
+      latestTurn: latestTurn(body), model: decision.chain[0]!, projection, now: occurredAt,
+    }).catch(refuse);
     const retried = noteRetry(rt, ctx, promptHash);
 
     // A session re-asking the same thing wants a new answer, not the cached one it just got.
@@ -232,13 +233,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
       }
     }
 
-    let admission: Admission;
-    try {
-      admission = await admit(rt, attribution, requestId, projection, occurredAt);
-    } catch (error) {
-      if (error instanceof GuardRefusal) commit(rt, attemptRows(ctx, [refusedAttempt(decision.chain[0]!, error, decision.reason)]));
-      throw error instanceof GuardRefusal ? error.error : error;
-    }
+    const admission: Admission = await admit(rt, attribution, requestId, projection, occurredAt).catch(refuse);
     const attempts: AttemptRecord[] = [];
     let upstreamMs = 0;
     const chain = decision.chain;
