@@ -4,8 +4,8 @@
  * 1. Ingest: the same generated events through three paths, each into an
  *    empty ledger on the same server: row-by-row INSERT (one statement per
  *    event), multi-row INSERT (the group-commit writer's statement, 5,000 rows
- *    each) and the bulk path (50,000-row chunks, two at a time, each COPY'd
- *    into a staging table and moved into the ledger in one transaction). All
+ *    each) and the bulk path (50,000-row chunks, two at a time, each a binary
+ *    COPY into the ledger plus its rollup groups in one transaction). All
  *    three keep idempotency and the rollups; rollups are checked equal to the
  *    raw rows after each path, and re-sent bulk rows must write nothing.
  * 2. Dashboard aggregates at --rows ledger rows: each query read from the
@@ -17,6 +17,7 @@
  * Runs against BENCH_DATABASE_URL (default the local server), in throwaway
  * databases it creates and drops.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import type { DbHandle } from '@/db/client';
 import { refreshRollups } from '@/db/rollups';
@@ -32,6 +33,31 @@ const ROW_BY_ROW = flag('row-by-row', 5_000);
 const MULTI_ROW = flag('multi-row', 200_000);
 const AGG_ROWS = flag('rows', 10_000_000);
 const command = `npm run bench -- ledger --events ${EVENTS} --rows ${AGG_ROWS}`;
+
+/**
+ * CPU-seconds used so far by the PostgreSQL server's processes, when the
+ * server runs on this machine (read from /proc); null elsewhere.
+ */
+function serverCpuSeconds(): number | null {
+  try {
+    let ticks = 0;
+    for (const pid of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+        stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // The process ended meanwhile.
+      }
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks > 0 ? ticks / 100 : null;
+  } catch {
+    return null;
+  }
+}
 
 async function resetLedger(db: DbHandle) {
   await db.query('truncate ledger_events, ledger_hourly, ledger_daily, ledger_daily_models, ledger_daily_keys');
@@ -81,12 +107,14 @@ async function ingest(): Promise<void> {
 
     await resetLedger(db);
     const slice3 = rows.slice(ROW_BY_ROW + MULTI_ROW);
-    const times: BulkPhaseTimes = { copy: 0, insert: 0, rollups: 0, fallback: 0 };
+    const times: BulkPhaseTimes = { copy: 0, rollups: 0, fallback: 0 };
     const cpu = process.cpuUsage();
+    const serverCpu = serverCpuSeconds();
     const bulk = await timed(() => bulkInsertLedgerRows(db, slice3, { times }));
     const nodeCpu = process.cpuUsage(cpu);
+    const serverCpuAfter = serverCpuSeconds();
     if (bulk.value !== slice3.length) throw new Error(`bulk path wrote ${bulk.value} of ${slice3.length}`);
-    results.push({ path: 'bulk (COPY, 50,000-row chunks, 2 at a time)', rows: slice3.length, ms: bulk.ms, check: await checkRollups(db) });
+    results.push({ path: 'bulk (binary COPY, 50,000-row chunks, 2 at a time)', rows: slice3.length, ms: bulk.ms, check: await checkRollups(db) });
     const again = await timed(() => bulkInsertLedgerRows(db, slice3.slice(0, 100_000)));
     if (again.value !== 0) throw new Error('re-sent bulk rows were written twice');
 
@@ -106,8 +134,9 @@ async function ingest(): Promise<void> {
     );
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     console.log(
-      `bulk phases, summed over chunks: encode + COPY ${s(times.copy)}, INSERT ${s(times.insert)}, rollups ${s(times.rollups)}, ` +
-        `chunks redone for duplicates ${s(times.fallback)}; Node CPU ${s((nodeCpu.user + nodeCpu.system) / 1000)}`,
+      `bulk phases, summed over chunks: encode + COPY into the ledger ${s(times.copy)}, rollups (summed in Node, upserted) ${s(times.rollups)}, ` +
+        `chunks redone for duplicates ${s(times.fallback)}; Node CPU ${s((nodeCpu.user + nodeCpu.system) / 1000)}` +
+        (serverCpu !== null && serverCpuAfter !== null ? `, PostgreSQL CPU ${(serverCpuAfter - serverCpu).toFixed(1)} s (local server, from /proc)` : ''),
     );
     console.log(`re-sending 100,000 bulk rows wrote 0 (${(again.ms / 1000).toFixed(2)} s); target: bulk >= 100,000 rows/s`);
     console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`);

@@ -22,12 +22,24 @@ export interface DbHandle {
   kind: DatabaseKind;
   /** Runs raw SQL and returns its rows, the same shape for both drivers. */
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
-  /** `COPY <table> (<columns>) FROM STDIN` in text format, streaming the given lines (tab-separated, `\\N` for null). */
-  copyIn(table: string, columns: readonly string[], lines: Iterable<string>): Promise<void>;
+  /** `COPY <table> (<columns>) FROM STDIN (FORMAT binary)`, streaming the given bytes, on a connection of its own. */
+  copyIn(table: string, columns: readonly string[], data: Iterable<Uint8Array<ArrayBuffer>>): Promise<void>;
+  /** Runs `fn` in one transaction on one connection: raw queries and COPY both inside it. */
+  rawTransaction<T>(fn: (tx: RawTransaction) => Promise<T>): Promise<T>;
   /** Runs `fn` while holding a cluster-wide advisory lock (a no-op guard on PGlite, which has one client). */
   withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** One connection inside an open transaction. */
+export interface RawTransaction {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** `COPY <table> (<columns>) FROM STDIN (FORMAT binary)`, streaming the given bytes. */
+  copyIn(table: string, columns: readonly string[], data: Iterable<Uint8Array<ArrayBuffer>>): Promise<void>;
+}
+
+const copySql = (table: string, columns: readonly string[], source: string) =>
+  `copy ${table} (${columns.join(', ')}) from ${source} (format binary)`;
 
 export interface DbOptions {
   /** A postgres:// URL; undefined selects PGlite. */
@@ -54,12 +66,15 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
       kind: 'postgres',
       query: async <T,>(text: string, params: unknown[] = []) =>
         (await client.unsafe(text, params.map(arrayParam) as never[])) as unknown as T[],
-      copyIn: async (table, columns, lines) => {
-        const { Readable } = await import('node:stream');
-        const { pipeline } = await import('node:stream/promises');
-        const writable = await client.unsafe(`copy ${table} (${columns.join(', ')}) from stdin`).writable();
-        await pipeline(Readable.from(chunked(lines)), writable);
-      },
+      copyIn: (table, columns, data) => postgresCopyIn(client, table, columns, data),
+      rawTransaction: async (fn) =>
+        (await client.begin((tx) =>
+          fn({
+            query: async <T,>(text: string, params: unknown[] = []) =>
+              (await tx.unsafe(text, params.map(arrayParam) as never[])) as unknown as T[],
+            copyIn: (table, columns, data) => postgresCopyIn(tx, table, columns, data),
+          }),
+        )) as Awaited<ReturnType<typeof fn>>,
       withAdvisoryLock: async (key, fn) => {
         const conn = await client.reserve();
         try {
@@ -86,27 +101,58 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
     db,
     kind: 'pglite',
     query: async <T,>(text: string, params: unknown[] = []) => (await client.query<T>(text, params)).rows,
-    copyIn: async (table, columns, lines) => {
-      await client.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], {
-        blob: new Blob([...chunked(lines)]),
-      });
+    copyIn: async (table, columns, data) => {
+      await client.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([...data]) });
     },
+    rawTransaction: (fn) =>
+      client.transaction((tx) =>
+        fn({
+          query: async <T,>(text: string, params: unknown[] = []) => (await tx.query<T>(text, params)).rows,
+          copyIn: async (table, columns, data) => {
+            await tx.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([...data]) });
+          },
+        }),
+      ),
     withAdvisoryLock: (_key, fn) => fn(),
     close: () => client.close(),
   };
 }
 
-/** Groups lines into ~1 MB strings for COPY. */
-function* chunked(lines: Iterable<string>): Generator<string> {
-  let buffer = '';
-  for (const line of lines) {
-    buffer += `${line}\n`;
-    if (buffer.length >= 1 << 20) {
-      yield buffer;
-      buffer = '';
-    }
-  }
-  if (buffer) yield buffer;
+/**
+ * Streams binary COPY data through a postgres.js connection (the pool or a
+ * transaction's). postgres.js 3.4 resolves the query with the writable as
+ * soon as the server accepts the COPY, and when the server then rejects the
+ * data (a unique violation, a null in a not-null column) it reports the error
+ * only to the query's `reject` and never finishes the writable: left alone,
+ * the pipeline would wait forever. So the query's `reject` is wrapped (it is
+ * an instance property) and the error wins the race against the pipeline.
+ */
+async function postgresCopyIn(
+  client: { unsafe(text: string): { writable(): Promise<import('node:stream').Writable> } },
+  table: string,
+  columns: readonly string[],
+  data: Iterable<Uint8Array<ArrayBuffer>>,
+): Promise<void> {
+  const { Readable } = await import('node:stream');
+  const { pipeline } = await import('node:stream/promises');
+  // The typings do not declare `reject`; see above.
+  const query = client.unsafe(copySql(table, columns, 'stdin')) as unknown as PostgresQuery;
+  const rejected = new Promise<never>((_, reject) => {
+    const original = query.reject;
+    query.reject = (error: unknown) => {
+      reject(error);
+      original(error);
+    };
+  });
+  rejected.catch(() => {});
+  const writable = await Promise.race([query.writable(), rejected]);
+  await Promise.race([pipeline(Readable.from(data), writable), rejected]);
+}
+
+/** The parts of a postgres.js query a COPY needs. */
+interface PostgresQuery {
+  writable(): Promise<import('node:stream').Writable>;
+  reject: (error: unknown) => void;
 }
 
 /**

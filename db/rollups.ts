@@ -11,6 +11,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db, DbHandle } from './client';
+import type { NewLedgerEvent } from './schema';
 
 export interface RefreshRollupsOptions {
   organisationId: string;
@@ -45,6 +46,15 @@ export function ceilHour(at: Date): Date {
   return new Date(Math.ceil(at.getTime() / HOUR_MS) * HOUR_MS);
 }
 
+/**
+ * A rollup column: its aggregate over ledger rows in SQL, and the same value
+ * for one row in TypeScript (what the bulk path sums in Node before it
+ * upserts; omitted columns take their defaults). The two sit side by side so
+ * they cannot drift apart unseen, and tests check rollups equal the raw
+ * ledger after either path.
+ */
+export type Measure = readonly [column: string, aggregate: string, perRow: (row: NewLedgerEvent) => number | bigint];
+
 /** One rollup table: a row per organisation, UTC bucket and dimension values, holding summed measures. */
 export interface Rollup {
   table: 'ledger_hourly' | 'ledger_daily' | 'ledger_daily_models' | 'ledger_daily_keys';
@@ -52,9 +62,9 @@ export interface Rollup {
   /** Ledger columns grouped by, after the organisation and the bucket (the order of the unique constraint). */
   dimensions: readonly string[];
   /** Each rollup column and its aggregate over ledger rows. */
-  measures: readonly (readonly [column: string, aggregate: string])[];
-  /** Ledger rows outside this condition are not counted. */
-  filter?: string;
+  measures: readonly Measure[];
+  /** Ledger rows outside this condition are not counted: in SQL, and for one row. */
+  filter?: readonly [condition: string, keep: (row: NewLedgerEvent) => boolean];
 }
 
 const GRAINS = {
@@ -74,20 +84,26 @@ const GRAINS = {
   },
 } as const;
 
-const LEDGER_MEASURES = [
-  ['requests', 'count(*)'],
-  ['errors', "count(*) filter (where status = 'error')"],
-  ['cache_hits', "count(*) filter (where cache_hit = 'hit')"],
-  ['unpriced', "count(*) filter (where price_status = 'unpriced')"],
-  ['input_tokens', 'sum(input_tokens)'],
-  ['cached_input_tokens', 'sum(cached_input_tokens)'],
-  ['cache_write_tokens', 'sum(cache_write_5m_tokens::bigint + cache_write_1h_tokens)'],
-  ['output_tokens', 'sum(output_tokens)'],
-  ['reasoning_tokens', 'sum(reasoning_tokens)'],
-  ['cost_nano', 'sum(cost_nano)'],
-  ['list_cost_nano', 'sum(list_cost_nano)'],
-  ['saved_nano', 'sum(saved_nano)'],
-] as const;
+const isOne = (yes: boolean) => (yes ? 1 : 0);
+
+const LEDGER_MEASURES: readonly Measure[] = [
+  ['requests', 'count(*)', () => 1],
+  ['errors', "count(*) filter (where status = 'error')", (r) => isOne(r.status === 'error')],
+  ['cache_hits', "count(*) filter (where cache_hit = 'hit')", (r) => isOne(r.cacheHit === 'hit')],
+  ['unpriced', "count(*) filter (where price_status = 'unpriced')", (r) => isOne(r.priceStatus === 'unpriced')],
+  ['input_tokens', 'sum(input_tokens)', (r) => r.inputTokens ?? 0],
+  ['cached_input_tokens', 'sum(cached_input_tokens)', (r) => r.cachedInputTokens ?? 0],
+  [
+    'cache_write_tokens',
+    'sum(cache_write_5m_tokens::bigint + cache_write_1h_tokens)',
+    (r) => (r.cacheWrite5mTokens ?? 0) + (r.cacheWrite1hTokens ?? 0),
+  ],
+  ['output_tokens', 'sum(output_tokens)', (r) => r.outputTokens ?? 0],
+  ['reasoning_tokens', 'sum(reasoning_tokens)', (r) => r.reasoningTokens ?? 0],
+  ['cost_nano', 'sum(cost_nano)', (r) => r.costNano ?? 0n],
+  ['list_cost_nano', 'sum(list_cost_nano)', (r) => r.listCostNano ?? 0n],
+  ['saved_nano', 'sum(saved_nano)', (r) => r.savedNano ?? 0n],
+];
 
 export const ROLLUPS: readonly Rollup[] = [
   { table: 'ledger_hourly', grain: 'hour', dimensions: ['department_id'], measures: LEDGER_MEASURES },
@@ -103,14 +119,21 @@ export const ROLLUPS: readonly Rollup[] = [
     grain: 'day',
     dimensions: ['api_key_id', 'department_id'],
     measures: [
-      ['requests', 'count(*)'],
+      ['requests', 'count(*)', () => 1],
       [
         'tokens',
         'sum(input_tokens::bigint + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens)',
+        (r) =>
+          (r.inputTokens ?? 0) +
+          (r.cachedInputTokens ?? 0) +
+          (r.cacheWrite5mTokens ?? 0) +
+          (r.cacheWrite1hTokens ?? 0) +
+          (r.outputTokens ?? 0) +
+          (r.reasoningTokens ?? 0),
       ],
-      ['cost_nano', 'sum(cost_nano)'],
+      ['cost_nano', 'sum(cost_nano)', (r) => r.costNano ?? 0n],
     ],
-    filter: 'api_key_id is not null',
+    filter: ['api_key_id is not null', (r) => r.apiKeyId != null],
   },
 ];
 
@@ -159,9 +182,155 @@ function aggregateParts(rollup: Rollup): { head: string; groupBy: string } {
 export function rollupUpsertSql(rollup: Rollup, source: string): string {
   const { head, groupBy } = aggregateParts(rollup);
   const keys = groupBy.slice('group by '.length);
-  return `${head} from ${source}${rollup.filter ? ` where ${rollup.filter}` : ''} ${groupBy} order by ${keys}
+  return `${head} from ${source}${rollup.filter ? ` where ${rollup.filter[0]}` : ''} ${groupBy} order by ${keys}
   on conflict on constraint ${rollup.table}_dims_uq do update set
     ${rollup.measures.map(([column]) => `${column} = r.${column} + excluded.${column}`).join(', ')}`;
+}
+
+/** A ledger column name as the row's property (`department_id` → `departmentId`). */
+const rowField = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) as keyof NewLedgerEvent;
+
+/**
+ * Adds rollup groups summed in Node to a rollup: `unnest` of one array per
+ * column (organisation, bucket, dimensions, measures, in that order), upserted
+ * in key order like `rollupUpsertSql`, so concurrent writers cannot deadlock.
+ */
+export function rollupDeltaUpsertSql(rollup: Rollup): string {
+  const grain = GRAINS[rollup.grain];
+  const columns = ['organisation_id', grain.column, ...rollup.dimensions, ...rollup.measures.map(([column]) => column)];
+  const types = ['text', rollup.grain === 'hour' ? 'timestamptz' : 'date', ...rollup.dimensions.map(() => 'text'), ...rollup.measures.map(() => 'int8')];
+  const keys = Array.from({ length: 2 + rollup.dimensions.length }, (_, i) => i + 1).join(', ');
+  return `insert into ${rollup.table} as r (${columns.join(', ')})
+  select * from unnest(${types.map((type, i) => `$${i + 1}::${type}[]`).join(', ')}) order by ${keys}
+  on conflict on constraint ${rollup.table}_dims_uq do update set
+    ${rollup.measures.map(([column]) => `${column} = r.${column} + excluded.${column}`).join(', ')}`;
+}
+
+const SAFE = Number.MAX_SAFE_INTEGER;
+const SAFE_BIG = BigInt(SAFE);
+
+/** One rollup row being summed: its key values and its measures, as numbers while every partial sum is exact. */
+interface DeltaGroup {
+  key: (string | null)[];
+  sums: number[];
+  /** The exact sums, once a number would have left the safe-integer range. */
+  big: bigint[] | null;
+}
+
+function addToGroup(group: DeltaGroup, values: readonly (number | bigint)[]): void {
+  if (!group.big) {
+    let m = 0;
+    for (; m < values.length; m++) {
+      const value = values[m]!;
+      if (typeof value !== 'number') break;
+      const sum = group.sums[m]! + value;
+      if (sum < -SAFE || sum > SAFE) break;
+      group.sums[m] = sum;
+    }
+    if (m === values.length) return;
+    group.big = group.sums.map((sum) => BigInt(sum));
+    for (; m < values.length; m++) group.big[m]! += BigInt(values[m]!);
+    return;
+  }
+  for (let m = 0; m < values.length; m++) group.big[m]! += BigInt(values[m]!);
+}
+
+/** A rollup's groups being summed for one batch of rows. */
+interface DeltaPlan {
+  rollup: Rollup;
+  grainMs: number;
+  fields: (keyof NewLedgerEvent)[];
+  keep: ((row: NewLedgerEvent) => boolean) | undefined;
+  /** Index into the distinct measure lists: rollups sharing one list share each row's values. */
+  values: number;
+  /** Organisation → bucket → each dimension's value → the group (under `LEAF`). */
+  groups: DeltaTrie;
+  leaves: DeltaGroup[];
+}
+
+type DeltaTrie = Map<unknown, DeltaTrie | DeltaGroup>;
+const LEAF = Symbol('group');
+
+/**
+ * Rows [from, to) summed into every rollup's groups, as the query parameters
+ * of `rollupDeltaUpsertSql` (one array per column), for the rollups that any
+ * row counts in. Buckets are UTC hours (ISO timestamps) and UTC days
+ * (`YYYY-MM-DD`), as the SQL aggregates bucket them. Each row's measure
+ * values are computed once per distinct measure list and summed as numbers
+ * while exact, as bigints past 2^53.
+ */
+export function rollupDeltas(
+  rows: readonly NewLedgerEvent[],
+  from = 0,
+  to = rows.length,
+): { rollup: Rollup; params: unknown[][] }[] {
+  const measureLists = [...new Set(ROLLUPS.map((rollup) => rollup.measures))];
+  const plans: DeltaPlan[] = ROLLUPS.map((rollup) => ({
+    rollup,
+    grainMs: rollup.grain === 'hour' ? HOUR_MS : DAY_MS,
+    fields: rollup.dimensions.map(rowField),
+    keep: rollup.filter?.[1],
+    values: measureLists.indexOf(rollup.measures),
+    groups: new Map(),
+    leaves: [],
+  }));
+  const values = measureLists.map((list) => new Array<number | bigint>(list.length));
+  // Every dimension any rollup reads, loaded once per row.
+  const fields = [...new Set(plans.flatMap((plan) => plan.fields))];
+  const slots = plans.map((plan) => plan.fields.map((field) => fields.indexOf(field)));
+  const dims = new Array<unknown>(fields.length);
+  for (let r = from; r < to; r++) {
+    const row = rows[r]!;
+    const at = row.occurredAt;
+    const ms = at instanceof Date ? at.getTime() : Date.parse(at);
+    for (let f = 0; f < fields.length; f++) dims[f] = row[fields[f]!] ?? null;
+    for (let l = 0; l < measureLists.length; l++) {
+      const list = measureLists[l]!;
+      const out = values[l]!;
+      for (let m = 0; m < list.length; m++) {
+        const value = list[m]![2](row);
+        out[m] = typeof value === 'bigint' && value >= -SAFE_BIG && value <= SAFE_BIG ? Number(value) : value;
+      }
+    }
+    for (let p = 0; p < plans.length; p++) {
+      const plan = plans[p]!;
+      if (plan.keep && !plan.keep(row)) continue;
+      const bucket = Math.floor(ms / plan.grainMs);
+      // A trie of Maps keyed by each value in turn: no key string to build per row.
+      let level = plan.groups.get(row.organisationId) as DeltaTrie | undefined;
+      if (!level) plan.groups.set(row.organisationId, (level = new Map()));
+      let next = level.get(bucket) as DeltaTrie | undefined;
+      if (!next) level.set(bucket, (next = new Map()));
+      level = next;
+      for (const slot of slots[p]!) {
+        const value = dims[slot];
+        next = level.get(value) as DeltaTrie | undefined;
+        if (!next) level.set(value, (next = new Map()));
+        level = next;
+      }
+      let group = level.get(LEAF) as DeltaGroup | undefined;
+      if (!group) {
+        const start = new Date(bucket * plan.grainMs).toISOString();
+        const key: (string | null)[] = [row.organisationId, plan.rollup.grain === 'hour' ? start : start.slice(0, 10)];
+        for (const field of plan.fields) key.push((row[field] as string | null | undefined) ?? null);
+        group = { key, sums: new Array<number>(plan.rollup.measures.length).fill(0), big: null };
+        level.set(LEAF, group);
+        plan.leaves.push(group);
+      }
+      addToGroup(group, values[plan.values]!);
+    }
+  }
+  return plans
+    .filter((plan) => plan.leaves.length > 0)
+    .map((plan) => {
+      const width = plan.fields.length;
+      const params: unknown[][] = Array.from({ length: 2 + width + plan.rollup.measures.length }, () => []);
+      for (const group of plan.leaves) {
+        group.key.forEach((value, i) => params[i]!.push(value));
+        (group.big ?? group.sums).forEach((value, m) => params[2 + width + m]!.push(String(value)));
+      }
+      return { rollup: plan.rollup, params };
+    });
 }
 
 /**
@@ -187,7 +356,7 @@ async function rebuildRollup(executor: Executor, opts: RefreshRollupsOptions, ro
     bucketRange.push(sql`and ${column} < ${grain.literal(to)}`);
     eventRange.push(sql`and occurred_at < ${to.toISOString()}::timestamptz`);
   }
-  if (rollup.filter) eventRange.push(sql.raw(`and ${rollup.filter}`));
+  if (rollup.filter) eventRange.push(sql.raw(`and ${rollup.filter[0]}`));
   const { head, groupBy } = aggregateParts(rollup);
   await executor.execute(
     sql`delete from ${sql.raw(rollup.table)} where organisation_id = ${opts.organisationId} ${sql.join(bucketRange, sql` `)}`,

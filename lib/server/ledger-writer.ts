@@ -14,14 +14,12 @@
  * backfills, in chunks of COPY'd rows; see its comment.
  */
 import { randomBytes } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import type { DbHandle } from '@/db/client';
-import { ROLLUP_SOURCE_COLUMNS, ROLLUPS, rollupUpsertSql } from '@/db/rollups';
-import type { NewLedgerEvent } from '@/db/schema';
-import { ZERO_TOKENS } from '@/lib/engine/pricing';
+import { ROLLUP_SOURCE_COLUMNS, ROLLUPS, rollupDeltas, rollupDeltaUpsertSql, rollupUpsertSql } from '@/db/rollups';
+import { COLUMN_LIST, COLUMN_NAMES, COLUMNS, DEFAULTS, type LedgerRowInput } from './ledger-columns';
+import { binaryCopyData } from './ledger-copy';
 
-/** What a writer needs per row: the insert shape with the id and idempotency key required. */
-export type LedgerRowInput = NewLedgerEvent & { id: string; idempotencyKey: string };
+export type { LedgerRowInput } from './ledger-columns';
 
 export interface WriteResult {
   /** Idempotency keys written by this call. */
@@ -30,63 +28,6 @@ export interface WriteResult {
   duplicates: string[];
 }
 
-type ColumnType = 'text' | 'timestamptz' | 'int4' | 'int8' | 'float4';
-
-const COLUMNS: [keyof LedgerRowInput, string, ColumnType][] = [
-  ['id', 'id', 'text'],
-  ['idempotencyKey', 'idempotency_key', 'text'],
-  ['organisationId', 'organisation_id', 'text'],
-  ['occurredAt', 'occurred_at', 'timestamptz'],
-  ['source', 'source', 'text'],
-  ['provider', 'provider', 'text'],
-  ['modelName', 'model_name', 'text'],
-  ['modelId', 'model_id', 'text'],
-  ['tier', 'tier', 'text'],
-  ['serviceTier', 'service_tier', 'text'],
-  ['departmentId', 'department_id', 'text'],
-  ['projectId', 'project_id', 'text'],
-  ['userId', 'user_id', 'text'],
-  ['apiKeyId', 'api_key_id', 'text'],
-  ['agent', 'agent', 'text'],
-  ['sessionId', 'session_id', 'text'],
-  ['workflowRunId', 'workflow_run_id', 'text'],
-  ['taskType', 'task_type', 'text'],
-  ['inputTokens', 'input_tokens', 'int4'],
-  ['cachedInputTokens', 'cached_input_tokens', 'int4'],
-  ['cacheWrite5mTokens', 'cache_write_5m_tokens', 'int4'],
-  ['cacheWrite1hTokens', 'cache_write_1h_tokens', 'int4'],
-  ['outputTokens', 'output_tokens', 'int4'],
-  ['reasoningTokens', 'reasoning_tokens', 'int4'],
-  ['costNano', 'cost_nano', 'int8'],
-  ['listCostNano', 'list_cost_nano', 'int8'],
-  ['savedNano', 'saved_nano', 'int8'],
-  ['priceId', 'price_id', 'int4'],
-  ['priceStatus', 'price_status', 'text'],
-  ['costSource', 'cost_source', 'text'],
-  ['status', 'status', 'text'],
-  ['httpStatus', 'http_status', 'int4'],
-  ['errorType', 'error_type', 'text'],
-  ['cacheHit', 'cache_hit', 'text'],
-  ['attempt', 'attempt', 'int4'],
-  ['retryOf', 'retry_of', 'text'],
-  ['routeReason', 'route_reason', 'text'],
-  ['latencyMs', 'latency_ms', 'int4'],
-  ['overheadMs', 'overhead_ms', 'float4'],
-];
-
-const DEFAULTS: Partial<Record<keyof LedgerRowInput, unknown>> = {
-  serviceTier: 'standard',
-  ...ZERO_TOKENS,
-  costNano: 0n,
-  listCostNano: 0n,
-  savedNano: 0n,
-  costSource: 'estimated',
-  status: 'ok',
-  attempt: 1,
-};
-
-const COLUMN_NAMES = COLUMNS.map(([, name]) => name);
-const COLUMN_LIST = COLUMN_NAMES.join(', ');
 
 /** Every rollup upsert as a CTE over `source`, comma-separated. */
 function rollupCtes(source: string): string {
@@ -124,42 +65,6 @@ function columnArrays(rows: readonly LedgerRowInput[]): unknown[] {
   );
 }
 
-const COPY_SPECIAL = /[\\\t\n\r]/;
-const NULL_FIELD = '\\N';
-
-/** A text value in COPY text format: backslash, tab, newline and carriage return escaped. */
-function copyText(text: string): string {
-  if (!COPY_SPECIAL.test(text)) return text;
-  return text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-}
-
-/** COPY text encoders by column type (`\N` for null); numbers and dates never need escaping. */
-const COPY_ENCODERS: Record<ColumnType, (value: unknown) => string> = {
-  text: (value) => (value == null ? NULL_FIELD : copyText(typeof value === 'string' ? value : String(value))),
-  timestamptz: (value) => (value == null ? NULL_FIELD : value instanceof Date ? value.toISOString() : copyText(String(value))),
-  int4: (value) => (value == null ? NULL_FIELD : typeof value === 'number' ? `${value}` : copyText(String(value))),
-  int8: (value) => (value == null ? NULL_FIELD : typeof value === 'bigint' || typeof value === 'number' ? `${value}` : copyText(String(value))),
-  float4: (value) => (value == null ? NULL_FIELD : typeof value === 'number' ? `${value}` : copyText(String(value))),
-};
-
-const COPY_KEYS = COLUMNS.map(([key]) => key);
-const COPY_DEFAULTS = COPY_KEYS.map((key) => DEFAULTS[key] ?? null);
-const COPY_FIELDS = COLUMNS.map(([, , type]) => COPY_ENCODERS[type]);
-
-/**
- * Rows [from, to) as COPY text lines, in `COLUMNS` order, defaults applied.
- * Each line is one flat string joined from its fields: half the CPU and
- * garbage of concatenating them (see `npm run bench -- ledger`).
- */
-function* copyLines(rows: readonly LedgerRowInput[], from: number, to: number): Generator<string> {
-  const fields = new Array<string>(COPY_KEYS.length);
-  for (let r = from; r < to; r++) {
-    const row = rows[r]!;
-    for (let c = 0; c < COPY_KEYS.length; c++) fields[c] = COPY_FIELDS[c]!(row[COPY_KEYS[c]!] ?? COPY_DEFAULTS[c]);
-    yield fields.join('\t');
-  }
-}
-
 /** A chunk of a bulk write: rows [from, to) of the caller's array. */
 export interface BulkChunk {
   from: number;
@@ -189,13 +94,11 @@ export class LedgerBulkWriteError extends Error {
 
 /** Milliseconds per phase of the bulk path, summed over its chunks (which overlap when concurrent). */
 export interface BulkPhaseTimes {
-  /** Encoding the rows and COPY into the staging table. */
+  /** Encoding the rows and COPY into the ledger. */
   copy: number;
-  /** The fast path's INSERT into the ledger. */
-  insert: number;
-  /** The fast path's rollup upserts. */
+  /** Summing the rollup groups in Node and upserting them. */
   rollups: number;
-  /** Chunks redone with ON CONFLICT DO NOTHING because some of their rows were duplicates. */
+  /** Chunks redone through a staging table because some of their rows were duplicates. */
   fallback: number;
 }
 
@@ -209,12 +112,12 @@ export interface BulkInsertOptions {
 }
 
 /**
- * Settings for the statements of one chunk: the rollups hash-aggregate in
- * memory (with no statistics on a fresh staging table the planner would sort
- * every chunk once per rollup instead, twice as slow), and no JIT compile for
- * a plan that runs once.
+ * Settings for the fallback's statement: the rollups hash-aggregate in memory
+ * (with no statistics on a fresh staging table the planner would sort every
+ * chunk once per rollup instead, twice as slow), and no JIT compile for a
+ * plan that runs once.
  */
-const CHUNK_SETTINGS = ["set local work_mem = '64MB'", 'set local jit = off', 'set local enable_sort = off'];
+const FALLBACK_SETTINGS = ["set local work_mem = '64MB'", 'set local jit = off', 'set local enable_sort = off'];
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -225,53 +128,68 @@ function isUniqueViolation(error: unknown): boolean {
   return false;
 }
 
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
-}
-
 /**
- * Moves one staged chunk into the ledger, in one transaction. Fast path: a
- * plain INSERT (no per-row conflict handling) and the rollups aggregated
- * straight from the staging table. If any row is already in the ledger (or
- * twice in the chunk) the unique indexes reject the INSERT, nothing of the
- * chunk is kept, and it is redone with ON CONFLICT DO NOTHING and rollups of
- * the rows actually inserted. Returns how many rows were new.
+ * One chunk, in one transaction. Fast path: COPY straight into the ledger,
+ * then the chunk's rollup groups, summed in Node, upserted. If any row is
+ * already in the ledger (or twice in the chunk) the unique indexes reject the
+ * COPY and nothing of the chunk is kept; `insertThroughStage` redoes it.
+ * Returns how many rows were new.
  */
-async function moveStaged(db: DbHandle, stage: string, rows: number, times?: BulkPhaseTimes): Promise<number> {
+async function writeChunk(
+  db: DbHandle,
+  rows: readonly LedgerRowInput[],
+  chunk: { from: number; to: number },
+  stage: () => Promise<string>,
+  times?: BulkPhaseTimes,
+): Promise<number> {
   try {
-    await db.db.transaction(async (tx) => {
-      for (const setting of CHUNK_SETTINGS) await tx.execute(sql.raw(setting));
+    await db.rawTransaction(async (tx) => {
       const start = performance.now();
-      await tx.execute(sql.raw(`insert into ledger_events (${COLUMN_LIST}) select ${COLUMN_LIST} from ${stage}`));
-      const inserted = performance.now();
-      await tx.execute(sql.raw(`with ${rollupCtes(stage)} select 1`));
+      await tx.copyIn('ledger_events', COLUMN_NAMES, binaryCopyData(rows, chunk.from, chunk.to));
+      const copied = performance.now();
+      for (const { rollup, params } of rollupDeltas(rows, chunk.from, chunk.to)) await tx.query(rollupDeltaUpsertSql(rollup), params);
       if (times) {
-        times.insert += inserted - start;
-        times.rollups += performance.now() - inserted;
+        times.copy += copied - start;
+        times.rollups += performance.now() - copied;
       }
     });
-    return rows;
+    return chunk.to - chunk.from;
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
   }
   const start = performance.now();
-  const inserted = await db.db.transaction(async (tx) => {
-    for (const setting of CHUNK_SETTINGS) await tx.execute(sql.raw(setting));
-    const result = await tx.execute(sql.raw(insertSql(`select * from ${stage}`, 'select count(*)::int as n from ins')));
-    return Number(rowsOf<{ n: number | string }>(result)[0]?.n ?? 0);
-  });
+  const inserted = await insertThroughStage(db, await stage(), rows, chunk);
   if (times) times.fallback += performance.now() - start;
   return inserted;
 }
 
 /**
- * The bulk path, for imports and backfills. The rows go in chunks; for each,
- * COPY into an unlogged staging table, then one transaction moves them into
- * the ledger and adds them to every rollup, with the same idempotency rules
- * as `insertLedgerRows` (see `moveStaged`). Chunks run `concurrency` at a
- * time on their own connections. Returns how many rows were new; if a chunk
- * fails, the chunks not yet started are skipped and a `LedgerBulkWriteError`
- * says which chunks were committed.
+ * The slow path for a chunk holding duplicates: COPY into an unlogged staging
+ * table, then one transaction inserts with ON CONFLICT DO NOTHING and adds
+ * the rows actually inserted, and only those, to the rollups.
+ */
+async function insertThroughStage(
+  db: DbHandle,
+  stage: string,
+  rows: readonly LedgerRowInput[],
+  chunk: { from: number; to: number },
+): Promise<number> {
+  await db.query(`truncate ${stage}`);
+  await db.copyIn(stage, COLUMN_NAMES, binaryCopyData(rows, chunk.from, chunk.to));
+  return db.rawTransaction(async (tx) => {
+    for (const setting of FALLBACK_SETTINGS) await tx.query(setting);
+    const [result] = await tx.query<{ n: number | string }>(insertSql(`select * from ${stage}`, 'select count(*)::int as n from ins'));
+    return Number(result?.n ?? 0);
+  });
+}
+
+/**
+ * The bulk path, for imports and backfills. The rows go in chunks, each in
+ * one transaction that writes them to the ledger and every rollup, with the
+ * same idempotency rules as `insertLedgerRows` (see `writeChunk`). Chunks run
+ * `concurrency` at a time on their own connections. Returns how many rows
+ * were new; if a chunk fails, the chunks not yet started are skipped and a
+ * `LedgerBulkWriteError` says which chunks were committed.
  */
 export async function bulkInsertLedgerRows(
   db: DbHandle,
@@ -289,20 +207,19 @@ export async function bulkInsertLedgerRows(
 
   const worker = async () => {
     let stage: string | null = null;
+    const stageTable = async () => {
+      if (!stage) {
+        const name = `ledger_stage_${randomBytes(6).toString('hex')}`;
+        await db.query(`create unlogged table ${name} (${COLUMNS.map(([, column, type]) => `${column} ${type}`).join(', ')})`);
+        stage = name;
+      }
+      return stage;
+    };
     try {
       while (!failed && next < chunks.length) {
         const chunk = chunks[next++]!;
         try {
-          if (stage) {
-            await db.query(`truncate ${stage}`);
-          } else {
-            stage = `ledger_stage_${randomBytes(6).toString('hex')}`;
-            await db.query(`create unlogged table ${stage} (${COLUMNS.map(([, name, type]) => `${name} ${type}`).join(', ')})`);
-          }
-          const start = performance.now();
-          await db.copyIn(stage, COLUMN_NAMES, copyLines(rows, chunk.from, chunk.to));
-          if (options.times) options.times.copy += performance.now() - start;
-          committed.push({ ...chunk, inserted: await moveStaged(db, stage, chunk.to - chunk.from, options.times) });
+          committed.push({ ...chunk, inserted: await writeChunk(db, rows, chunk, stageTable, options.times) });
         } catch (cause) {
           failed ??= { ...chunk, cause };
         }

@@ -10,6 +10,7 @@ import { DEPARTMENT_IDS, ORG_ID } from '@/db/seed/fixtures';
 import { POST as postUsage } from '@/app/api/v1/usage/route';
 import { clearApiKeyCache } from '@/lib/http/authenticate';
 import { ingestedEventId } from '@/lib/server/ingest-usage';
+import { LedgerCopyValueError } from '@/lib/server/ledger-copy';
 import { bulkInsertLedgerRows, LedgerBulkWriteError, type LedgerRowInput } from '@/lib/server/ledger-writer';
 import { invalidatePriceBook } from '@/lib/server/price-book';
 import { createTestDb, type TestDb } from '../support/db';
@@ -283,7 +284,7 @@ describe('POST /api/v1/usage', () => {
     priceStatus: 'priced',
   });
 
-  it('bulk path: COPY through a staging table, same idempotency and rollup rules', async () => {
+  it('bulk path: binary COPY into the ledger, same idempotency and rollup rules', async () => {
     const before = await ledgerCount();
     const rows = Array.from({ length: 3_000 }, (_, i) => bulkRow(i));
     expect(await bulkInsertLedgerRows(db, rows)).toBe(3_000);
@@ -328,6 +329,41 @@ describe('POST /api/v1/usage', () => {
     // Re-sending the whole batch once fixed writes exactly the rows that were left out.
     rows[250] = bulkRow(250, 'failing');
     expect(await bulkInsertLedgerRows(db, rows, { chunkRows: 100 })).toBe(400);
+    await rollupsMatchLedger();
+  });
+
+  it('bulk path: a value the column cannot hold fails its chunk before it is sent, and the connection stays usable', async () => {
+    const before = await ledgerCount();
+    const rows = Array.from({ length: 300 }, (_, i) => bulkRow(i, 'badvalue'));
+    rows[150] = { ...rows[150]!, inputTokens: 1.5 };
+    const error = await bulkInsertLedgerRows(db, rows, { chunkRows: 100, concurrency: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LedgerBulkWriteError);
+    expect((error as LedgerBulkWriteError).cause).toBeInstanceOf(LedgerCopyValueError);
+    expect((error as LedgerBulkWriteError).committed.map((c) => c.from)).toEqual([0]);
+    expect(await ledgerCount()).toBe(before + 100);
+    rows[150] = bulkRow(150, 'badvalue');
+    expect(await bulkInsertLedgerRows(db, rows, { chunkRows: 100, concurrency: 2 })).toBe(200);
+    await rollupsMatchLedger();
+  });
+
+  it('bulk path: text, large amounts and old timestamps come back from the database exactly', async () => {
+    const row = {
+      ...bulkRow(0, 'exact'),
+      routeReason: 'naïve — 日本 🚀\ttab',
+      costNano: 2n ** 60n + 1n,
+      listCostNano: 2n ** 60n + 1n,
+      occurredAt: new Date('2001-02-03T04:05:06.789Z'),
+      overheadMs: 2.25,
+    };
+    expect(await bulkInsertLedgerRows(db, [row])).toBe(1);
+    const [back] = await db.query<{ route_reason: string; cost_nano: string; occurred_at: Date | string; overhead_ms: number }>(
+      'select route_reason, cost_nano::text, occurred_at, overhead_ms from ledger_events where id = $1',
+      [row.id],
+    );
+    expect(back!.route_reason).toBe(row.routeReason);
+    expect(back!.cost_nano).toBe(String(2n ** 60n + 1n));
+    expect(new Date(back!.occurred_at).toISOString()).toBe('2001-02-03T04:05:06.789Z');
+    expect(Number(back!.overhead_ms)).toBe(2.25);
     await rollupsMatchLedger();
   });
 });
