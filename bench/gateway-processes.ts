@@ -6,7 +6,13 @@
  *
  *   node --import tsx bench/gateway-processes.ts upstream
  *   node --import tsx bench/gateway-processes.ts gateway <database url> [--next]
+ *   node --import tsx bench/gateway-processes.ts proxy <upstream url>
  *
+ * `proxy` is the floor any gateway written on Node's HTTP stack starts from:
+ * a pass-through with no logic (read the body, POST it upstream over a
+ * kept-alive connection, relay status, headers and body back, streaming
+ * included), so the benchmark can say how much of the gateway's added time is
+ * the extra hop and how much is Tollgate's own work.
  * Each prints `READY <port> [<next port>]` on stdout once it listens; with
  * `--next` the gateway process also serves the app through Next.js. The upstream reads
  * its delay (ms) from lines on stdin.
@@ -86,10 +92,34 @@ async function gateway(databaseUrl: string, withNext: boolean): Promise<void> {
   });
 }
 
+function proxy(upstreamUrl: string): void {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const out = http.request(
+        `${upstreamUrl}/chat/completions`,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+        (upstreamRes) => {
+          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+          upstreamRes.pipe(res);
+        },
+      );
+      out.on('error', () => res.writeHead(502).end());
+      out.end(body);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => console.log(`READY ${(server.address() as AddressInfo).port}`));
+}
+
 const [role, arg, option] = process.argv.slice(2);
 if (role === 'upstream') upstream();
+else if (role === 'proxy') proxy(arg!);
 else if (role === 'gateway') void gateway(arg!, option === '--next');
 else {
-  console.error('usage: gateway-processes.ts upstream | gateway <database url>');
+  console.error('usage: gateway-processes.ts upstream | proxy <upstream url> | gateway <database url> [--next]');
   process.exit(1);
 }

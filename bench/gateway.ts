@@ -13,6 +13,10 @@
  *  3. Streaming, instant upstream: added time to first token p50 / p99.
  *  4. Engine decision in process (task inference + route + price): p50 / p99.
  *
+ * Each figure is also taken through a bare proxy (a pass-through Node HTTP
+ * server with no logic, in its own process): the extra hop alone. The
+ * gateway minus the proxy is Tollgate's own cost.
+ *
  * The gateway runs on the production server's thin Node layer
  * (lib/gateway/node-server.ts). Runs against BENCH_DATABASE_URL (default the
  * local server) in a throwaway database.
@@ -46,13 +50,14 @@ interface Child {
 /** Starts a child from bench/gateway-processes.ts and waits for its READY line. */
 function child(args: string[]): Promise<Child> {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each child (gateway, upstream) there, for finding where the time goes.
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : process.env.BENCH_TRACE_GC && args[0] === 'gateway' ? ['--trace-gc'] : [];
   const proc = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/gateway-processes.ts', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = readline.createInterface({ input: proc.stdout! });
     lines.on('line', (line) => {
       const m = /^READY (\d+)(?: (\d+))?/.exec(line);
       if (m) resolve({ proc, ports: [Number(m[1]), Number(m[2] ?? 0)] });
+      else if (process.env.BENCH_TRACE_GC) console.error(line);
     });
     proc.once('exit', (code) => reject(new Error(`bench child ${args[0]} exited with ${code}`)));
   });
@@ -96,76 +101,70 @@ function requestBody(stream = false): string {
 
 const fmt = (ms: number) => ms.toFixed(3);
 
-async function latency(upstream: string, gateway: string, viaNext: string | null): Promise<string[][]> {
-  const direct: number[] = [];
-  const through: number[] = [];
-  const framework: number[] = [];
-  const headers = { authorization: `Bearer ${KEY}`, 'x-tollgate-task': 'summarize' };
-  for (let i = 0; i < CALLS; i++) {
-    const d = await post(`${upstream}/chat/completions`, requestBody(), {});
-    const g = await post(`${gateway}/api/v1/chat/completions`, requestBody(), headers);
-    if (g.status !== 200) throw new Error(`gateway answered ${g.status}`);
-    const n = viaNext ? await post(`${viaNext}/api/v1/chat/completions`, requestBody(), headers) : null;
-    if (n && n.status !== 200) throw new Error(`the Next.js route answered ${n.status}`);
-    if (i >= WARMUP) {
-      direct.push(d.ms);
-      through.push(g.ms);
-      if (n) framework.push(n.ms);
-    }
-  }
-  const row = (p: number) => [
-    `p${p}`,
-    fmt(percentile(direct, p)),
-    fmt(percentile(through, p)),
-    fmt(percentile(through, p) - percentile(direct, p)),
-    ...(viaNext ? [fmt(percentile(framework, p)), fmt(percentile(framework, p) - percentile(direct, p))] : []),
-  ];
-  return [row(50), row(90), row(99)];
+interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
 }
 
-async function streaming(upstream: string, gateway: string): Promise<string[][]> {
-  const direct: number[] = [];
-  const through: number[] = [];
-  const headers = { authorization: `Bearer ${KEY}`, 'x-tollgate-task': 'summarize' };
+const GATEWAY_HEADERS = { authorization: `Bearer ${KEY}`, 'x-tollgate-task': 'summarize' };
+
+/** Calls each target in turn, call by call, and returns each one's samples after warm-up. */
+async function interleaved(targets: Target[], stream: boolean, measure: (r: Awaited<ReturnType<typeof post>>) => number): Promise<number[][]> {
+  const samples = targets.map(() => [] as number[]);
   for (let i = 0; i < CALLS; i++) {
-    const d = await post(`${upstream}/chat/completions`, requestBody(true), {});
-    const g = await post(`${gateway}/api/v1/chat/completions`, requestBody(true), headers);
-    if (g.status !== 200 || g.firstTokenMs < 0) throw new Error(`gateway stream answered ${g.status} without a token`);
-    if (i >= WARMUP) {
-      direct.push(d.firstTokenMs);
-      through.push(g.firstTokenMs);
+    for (const [t, target] of targets.entries()) {
+      const r = await post(target.url, requestBody(stream), target.headers);
+      if (r.status !== 200 || (stream && r.firstTokenMs < 0)) throw new Error(`${target.name} answered ${r.status}`);
+      if (i >= WARMUP) samples[t]!.push(measure(r));
     }
   }
-  const row = (p: number) => [`p${p}`, fmt(percentile(direct, p)), fmt(percentile(through, p)), fmt(percentile(through, p) - percentile(direct, p))];
-  return [row(50), row(99)];
+  return samples;
 }
 
-async function throughput(upstream: string, gateway: string, setDelay: (ms: number) => void): Promise<{ direct: number; gateway: number }> {
+/**
+ * Rows per percentile: each target's figure, then each target's figure minus
+ * the direct call's, and Tollgate's own share (the gateway minus the bare
+ * proxy, which pays the same extra hop with no logic).
+ */
+function percentileRows(targets: Target[], samples: number[][], percentiles: number[]): string[][] {
+  const gateway = targets.findIndex((t) => t.name === 'gateway');
+  const proxy = targets.findIndex((t) => t.name === 'bare proxy');
+  return percentiles.map((p) => {
+    const at = samples.map((s) => percentile(s, p));
+    return [
+      `p${p}`,
+      ...at.map(fmt),
+      ...at.slice(1).map((v) => fmt(v - at[0]!)),
+      fmt(at[gateway]! - at[proxy]!),
+    ];
+  });
+}
+
+function percentileColumns(first: string, targets: Target[]): string[] {
+  return [first, ...targets.map((t) => `${t.name} ms`), ...targets.slice(1).map((t) => `added: ${t.name}`), 'Tollgate own (gateway - proxy)'];
+}
+
+async function throughput(targets: Target[], setDelay: (ms: number) => void): Promise<number[]> {
   setDelay(20);
-  const headers = { authorization: `Bearer ${KEY}`, 'x-tollgate-task': 'summarize' };
-  const round = async (url: string, h: Record<string, string>) => {
+  const round = async (target: Target) => {
     const start = performance.now();
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
         for (let i = 0; i < PER_CLIENT; i++) {
-          const r = await post(url, requestBody(), h);
-          if (r.status !== 200) throw new Error(`answered ${r.status}`);
+          const r = await post(target.url, requestBody(), target.headers);
+          if (r.status !== 200) throw new Error(`${target.name} answered ${r.status}`);
         }
       }),
     );
     return (CLIENTS * PER_CLIENT) / ((performance.now() - start) / 1000);
   };
-  // Warm-up round each, then three interleaved rounds; the medians are compared.
-  await round(`${upstream}/chat/completions`, {});
-  await round(`${gateway}/api/v1/chat/completions`, headers);
-  const d: number[] = [];
-  const g: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    d.push(await round(`${upstream}/chat/completions`, {}));
-    g.push(await round(`${gateway}/api/v1/chat/completions`, headers));
-  }
+  // A warm-up round each, then three interleaved rounds; the medians are compared.
+  for (const target of targets) await round(target);
+  const rates = targets.map(() => [] as number[]);
+  for (let i = 0; i < 3; i++) for (const [t, target] of targets.entries()) rates[t]!.push(await round(target));
   setDelay(0);
-  return { direct: percentile(d, 50), gateway: percentile(g, 50) };
+  return rates.map((r) => percentile(r, 50));
 }
 
 function engineDecision(): string[][] {
@@ -219,25 +218,40 @@ try {
     `insert into upstreams (id, organisation_id, name, kind, base_url, models) values ('ups_bench', $1, 'bench-mock', 'openai_compatible', $2, $3::jsonb)`,
     [ORG_ID, upstreamUrl, JSON.stringify(Object.fromEntries(CATALOG_MODELS.map((m) => [m.id, m.name])))],
   );
+  const proxyChild = await child(['proxy', upstreamUrl]);
+  children.push(proxyChild.proc);
   const withNext = fs.existsSync('.next/BUILD_ID');
   const gatewayChild = await child(['gateway', db.url, ...(withNext ? ['--next'] : [])]);
   children.push(gatewayChild.proc);
-  const gatewayUrl = `http://127.0.0.1:${gatewayChild.ports[0]}`;
-  const nextUrl = withNext ? `http://127.0.0.1:${gatewayChild.ports[1]}` : null;
+  const direct: Target = { name: 'direct', url: `${upstreamUrl}/chat/completions`, headers: {} };
+  const proxy: Target = { name: 'bare proxy', url: `http://127.0.0.1:${proxyChild.ports[0]}/api/v1/chat/completions`, headers: {} };
+  const gateway: Target = { name: 'gateway', url: `http://127.0.0.1:${gatewayChild.ports[0]}/api/v1/chat/completions`, headers: GATEWAY_HEADERS };
+  const viaNext: Target[] = withNext
+    ? [{ name: 'via Next.js route', url: `http://127.0.0.1:${gatewayChild.ports[1]}/api/v1/chat/completions`, headers: GATEWAY_HEADERS }]
+    : [];
+  const targets = [direct, proxy, gateway, ...viaNext];
   console.log(`\n## Gateway overhead (thin Node layer in its own process, ${CALLS} interleaved calls each, first ${WARMUP} dropped)\n`);
-  const columns = ['instant upstream, 1 client', 'direct ms', 'gateway ms', 'added ms', ...(nextUrl ? ['via Next.js route ms', 'added via Next.js ms'] : [])];
-  console.log(table(columns, await latency(upstreamUrl, gatewayUrl, nextUrl)));
+  console.log('bare proxy: a pass-through Node HTTP proxy with no logic, the extra hop any Node gateway pays (bench/gateway-processes.ts)\n');
+  const total = await interleaved(targets, false, (r) => r.ms);
+  console.log(table(percentileColumns('instant upstream, 1 client', targets), percentileRows(targets, total, [50, 90, 99])));
   console.log('\ntargets: added p50 <= 0.5 ms, p99 <= 2 ms (thin Node layer, as `npm start` serves it)');
-  if (!nextUrl) console.log('(no production build: run `npm run build` to also measure the Next.js route handler path)');
+  if (!withNext) console.log('(no production build: run `npm run build` to also measure the Next.js route handler path)');
 
   console.log(`\n## Streaming: time to first token (instant upstream, 1 client)\n`);
-  console.log(table(['TTFT', 'direct ms', 'gateway ms', 'added ms'], await streaming(upstreamUrl, gatewayUrl)));
+  const streamTargets = [direct, proxy, gateway];
+  const ttft = await interleaved(streamTargets, true, (r) => r.firstTokenMs);
+  console.log(table(percentileColumns('TTFT', streamTargets), percentileRows(streamTargets, ttft, [50, 99])));
   console.log('\ntarget: added p99 <= 2 ms');
 
   console.log(`\n## Throughput: 20 ms upstream, ${CLIENTS} clients x ${PER_CLIENT} calls, median of 3 interleaved rounds\n`);
-  const tp = await throughput(upstreamUrl, gatewayUrl, setDelay);
-  console.log(table(['path', 'requests/s'], [['direct', tp.direct.toFixed(0)], ['gateway', tp.gateway.toFixed(0)]]));
-  console.log(`\ngateway / direct = ${(tp.gateway / tp.direct).toFixed(3)} (target >= 0.95)`);
+  const rates = await throughput([direct, proxy, gateway], setDelay);
+  console.log(
+    table(
+      ['path', 'requests/s', 'vs direct'],
+      [direct, proxy, gateway].map((t, i) => [t.name, rates[i]!.toFixed(0), (rates[i]! / rates[0]!).toFixed(3)]),
+    ),
+  );
+  console.log(`\ngateway / direct = ${(rates[2]! / rates[0]!).toFixed(3)} (target >= 0.95); the bare proxy's ratio is the ceiling for any Node gateway on this machine`);
 
   console.log(`\n## Engine decision in process (45,000 samples after warm-up)\n`);
   console.log(table(['', 'p50 us', 'p99 us', 'target'], engineDecision()));

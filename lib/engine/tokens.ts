@@ -11,8 +11,24 @@ import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
 const TOKENS_PER_MESSAGE = 3;
 const REPLY_PRIMER_TOKENS = 3;
 
+/**
+ * Counts of recently seen texts. System prompts, roles and retried turns
+ * repeat call after call; a hit costs one map probe instead of a BPE pass.
+ * Bounded (oldest out), and only short texts are kept.
+ */
+const MEMO_ENTRIES = 2_048;
+const MEMO_MAX_CHARS = 8_192;
+const memo = new Map<string, number>();
+
 export function countTokens(text: string): number {
-  return text ? countO200k(text) : 0;
+  if (!text) return 0;
+  if (text.length > MEMO_MAX_CHARS) return countO200k(text);
+  const known = memo.get(text);
+  if (known !== undefined) return known;
+  const count = countO200k(text);
+  if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value!);
+  memo.set(text, count);
+  return count;
 }
 
 export interface CountableMessage {

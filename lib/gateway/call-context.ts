@@ -13,8 +13,18 @@ import type { RoutableModel } from '@/lib/engine/router/types';
 import type { LedgerRowInput } from '@/lib/server/ledger-writer';
 import type { PriceBook } from '@/lib/server/price-book';
 
+/** Random bytes drawn 4 KB at a time: one system call per 341 request ids instead of one each. */
+const ID_BYTES = 12;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
 export function newRequestId(): string {
-  return `req_${randomBytes(12).toString('hex')}`;
+  if (poolAt + ID_BYTES > pool.length) {
+    pool = randomBytes(4_092);
+    poolAt = 0;
+  }
+  poolAt += ID_BYTES;
+  return `req_${pool.toString('hex', poolAt - ID_BYTES, poolAt)}`;
 }
 
 export interface CallContext {

@@ -285,12 +285,14 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
         sink.json(200, headers, completion);
         commit(rt, rows);
         settle(rows);
-        recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano));
-        rememberAnswer(rt, ctx, promptHash, model.id);
-        const finish = result.completion.choices[0]?.finish_reason;
-        if (cacheable && (finish === 'stop' || finish === 'length') && !result.completion.choices[0]?.message.tool_calls?.length) {
-          rt.cache.store(scope, conversation, cachedFrom(model, content, finish, tokens, final.costNano, requestId), Date.now());
-        }
+        afterReply(() => {
+          recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano));
+          rememberAnswer(rt, ctx, promptHash, model.id);
+          const finish = result.completion.choices[0]?.finish_reason;
+          if (cacheable && (finish === 'stop' || finish === 'length') && !result.completion.choices[0]?.message.tool_calls?.length) {
+            rt.cache.store(scope, conversation, cachedFrom(model, content, finish, tokens, final.costNano, requestId), Date.now());
+          }
+        });
         return;
       } catch (error) {
         const latencyMs = performance.now() - t0;
@@ -381,6 +383,22 @@ function cachedFrom(model: RoutableModel, content: string, finish: 'stop' | 'len
     sourceRequestId: requestId,
     storedAt: Date.now(),
   };
+}
+
+/**
+ * Bookkeeping the caller does not wait for (metrics, the session's last
+ * answer, storing the answer in the cache), run once the reply has left:
+ * Node sends a reply at the end of the tick it was written in, so work done
+ * inline after it would hold it back.
+ */
+function afterReply(work: () => void): void {
+  setImmediate(() => {
+    try {
+      work();
+    } catch (error) {
+      console.error('[tollgate] gateway bookkeeping after the reply failed', error);
+    }
+  });
 }
 
 /** Hands rows to the group-commit writer without holding the reply; a failure is logged and counted. */
@@ -532,10 +550,12 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
   }
   sink.end();
   commit(rt, rows);
-  recordAttempts(rt, ctx.actor, input.attempts, rows.map((r) => r.costNano));
-  if (outcome.status === 'ok') rememberAnswer(rt, ctx, input.promptHash, model.id);
-  if (outcome.status === 'ok' && input.cacheable && (finish === 'stop' || finish === 'length')) {
-    rt.cache.store(input.scope, input.conversation, cachedFrom(model, content, finish, tokens, final.costNano, ctx.requestId), Date.now());
-  }
+  afterReply(() => {
+    recordAttempts(rt, ctx.actor, input.attempts, rows.map((r) => r.costNano));
+    if (outcome.status === 'ok') rememberAnswer(rt, ctx, input.promptHash, model.id);
+    if (outcome.status === 'ok' && input.cacheable && (finish === 'stop' || finish === 'length')) {
+      rt.cache.store(input.scope, input.conversation, cachedFrom(model, content, finish, tokens, final.costNano, ctx.requestId), Date.now());
+    }
+  });
   return rows;
 }

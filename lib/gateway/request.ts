@@ -11,9 +11,15 @@ import { ValidationError } from '@/lib/engine/errors';
 /** Largest request body the gateway reads, unless TOLLGATE_MAX_BODY_BYTES says otherwise. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
+let bodyCap: { setting: string | undefined; bytes: number } | null = null;
+
 export function maxBodyBytes(): number {
-  const configured = Number(process.env.TOLLGATE_MAX_BODY_BYTES);
-  return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_MAX_BODY_BYTES;
+  const setting = process.env.TOLLGATE_MAX_BODY_BYTES;
+  if (!bodyCap || bodyCap.setting !== setting) {
+    const configured = Number(setting);
+    bodyCap = { setting, bytes: Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_MAX_BODY_BYTES };
+  }
+  return bodyCap.bytes;
 }
 
 const contentPart = z.looseObject({ type: z.string().min(1), text: z.string().optional() });

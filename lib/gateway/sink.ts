@@ -29,7 +29,24 @@ const SSE_HEADERS: ReplyHeaders = {
 };
 
 export class NodeSink implements ReplySink {
+  private corked = false;
+
   constructor(private readonly res: ServerResponse) {}
+
+  /**
+   * Holds the socket's writes until the end of this tick: the headers and the
+   * SSE events relayed from one upstream read leave in one system call, not
+   * one each.
+   */
+  private batch(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.res.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.res.uncork();
+    });
+  }
 
   get closed(): boolean {
     return this.res.destroyed || this.res.writableEnded;
@@ -47,12 +64,14 @@ export class NodeSink implements ReplySink {
   }
 
   startStream(headers: ReplyHeaders): void {
+    this.batch();
     this.res.writeHead(200, { ...headers, ...SSE_HEADERS });
     this.res.flushHeaders();
   }
 
   write(chunk: string): boolean {
     if (this.closed) return false;
+    this.batch();
     this.res.write(chunk);
     return true;
   }

@@ -69,10 +69,11 @@ export function anthropicAdapter(options: AnthropicOptions): ProviderAdapter {
       const body = { ...toAnthropicRequest(call.request, options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS), stream: true };
       const res = await postJson(fetchImpl, url, headers('text/event-stream'), body, attempt);
       if (!res.ok) throw await httpError(res, secrets);
-      if (!res.body) throw new UpstreamError('protocol', 'the upstream sent no event stream');
+      const bytes = res.chunks?.() ?? res.body;
+      if (!bytes) throw new UpstreamError('protocol', 'the upstream sent no event stream');
       const state: StreamState = { usage: null };
       return {
-        chunks: anthropicChunks(res.body, attempt, secrets, Math.floor(now() / 1000), state),
+        chunks: anthropicChunks(bytes, attempt, secrets, Math.floor(now() / 1000), state),
         usage: () => (state.usage ? { provider: 'anthropic', raw: state.usage } : null),
       };
     },
@@ -105,7 +106,7 @@ function parseEvent(data: string): Record<string, unknown> {
 }
 
 async function* anthropicChunks(
-  body: ReadableStream<Uint8Array>,
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
   attempt: Attempt,
   secrets: readonly (string | null | undefined)[],
   created: number,

@@ -70,10 +70,11 @@ export function openAiCompatibleAdapter(options: OpenAiCompatibleOptions): Provi
         const completion = asCompletion(await readJson(res, attempt));
         return { chunks: completionAsChunks(completion), usage: () => usageOf(completion.usage) };
       }
-      if (!res.body) throw new UpstreamError('protocol', 'the upstream sent no event stream');
+      const bytes = res.chunks?.() ?? res.body;
+      if (!bytes) throw new UpstreamError('protocol', 'the upstream sent no event stream');
       let usage: UpstreamUsage | null = null;
       return {
-        chunks: openAiChunks(res.body, attempt, secrets, (raw) => {
+        chunks: openAiChunks(bytes, attempt, secrets, (raw) => {
           usage = usageOf(raw);
         }),
         usage: () => usage,
@@ -109,7 +110,7 @@ async function* completionAsChunks(completion: ChatCompletion): AsyncGenerator<C
  * the others (vLLM may put it on every chunk; the last one wins).
  */
 async function* openAiChunks(
-  body: ReadableStream<Uint8Array>,
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
   attempt: Attempt,
   secrets: readonly (string | null | undefined)[],
   onUsage: (raw: unknown) => void,

@@ -2,6 +2,7 @@
  * The SSE parser against the WHATWG event-stream rules, fed in every possible
  * split of the bytes (inside CRLF pairs and inside UTF-8 sequences).
  */
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseSse, SSE_DONE, SseParser, sseData, type SseEvent } from '@/lib/providers/sse';
 
@@ -118,6 +119,23 @@ describe('parseSse', () => {
       break;
     }
     expect(cancelled).toBe(true);
+  });
+
+  it('reads a Node stream directly, one byte at a time', async () => {
+    const bytes = encoder.encode(STREAM);
+    const events: SseEvent[] = [];
+    for await (const event of parseSse(Readable.from([...bytes].map((b) => Buffer.from([b]))))) events.push(event);
+    expect(events).toEqual(EXPECTED);
+  });
+
+  it('destroys a Node stream when the reader stops early', async () => {
+    const body = new Readable({ read() {} });
+    body.push(Buffer.from('data: 1\n\ndata: 2\n\n'));
+    for await (const event of parseSse(body)) {
+      expect(event.data).toBe('1');
+      break;
+    }
+    expect(body.destroyed).toBe(true);
   });
 });
 
