@@ -3,7 +3,8 @@
  * normalisation, tokenisation, the Porter stemmer and the lexical vectors.
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalText, cosine, hashText, prepareText, stem, textSimilarity, tokenize } from '@/lib/engine/cache';
+import { analysePrompt, canonicalText, cosine, hashText, prepareText, stem, textSimilarity, tokenize, vectorise } from '@/lib/engine/cache';
+import { extractFacts } from '@/lib/engine/cache/guards';
 
 describe('hashText', () => {
   it('is FNV-1a 64 over UTF-8 (published test vectors)', () => {
@@ -68,6 +69,30 @@ describe('similarity', () => {
     expect(textSimilarity('Summarise the adjuster notes', 'Summarize the notes of the adjuster')).toBeGreaterThan(0.8);
     expect(textSimilarity('Categorise this email', 'Classify this e-mail')).toBeGreaterThan(0.9);
     expect(textSimilarity('Summarise the adjuster notes for claim CLM-1 in 3 bullets', 'Summarise the ajduster notes for claim CLM-1 in 3 bullets')).toBeGreaterThan(0.7);
+  });
+
+  it('the vector is computed on first read, once, and equals the eager vector of the same tokens and facts', () => {
+    const prompts = [
+      'Summarise the adjuster notes for claim CLM-10023 in 3 bullet points.',
+      "Can't we approve it? It's the customer's claim; don't wait.",
+      'Classify the sentiment: "The agent was helpful." Then reply to Maria Lopez (from Acme) by Monday.',
+      'Transfer $1,250.50 from Acme to Globex on 2025-03-14 at 10:30 am, not later than the 3rd.',
+      'Could you please give me a short summary of the notes?',
+      '  Ｆｕｌｌ\u00a0width “quotes” – dash\r\n\r\n\r\nend  ',
+      '',
+    ];
+    for (const text of prompts) {
+      const analysis = analysePrompt(text);
+      const lazy = analysis.vector;
+      expect(analysis.vector).toBe(lazy);
+      const prepared = prepareText(text);
+      const tokens = tokenize(prepared);
+      const eager = vectorise(tokens, extractFacts(tokens, prepared, canonicalText(text)));
+      expect(Array.from(lazy.keys)).toEqual(Array.from(eager.keys));
+      expect(Array.from(lazy.values)).toEqual(Array.from(eager.values));
+      expect(lazy.keys).toBeInstanceOf(Uint32Array);
+      expect(lazy.values).toBeInstanceOf(Float32Array);
+    }
   });
 
   it('cosine is symmetric', () => {

@@ -9,7 +9,7 @@
  */
 import { hashText } from './hash';
 import * as lexicon from './lexicon';
-import { canonicalText, canonicalTerm, isStopWord, isTitleCase, prepareText, tokenize, type Token } from './normalise';
+import { canonicalText, canonicalTerm, isStopWord, isTitleCase, prepareCanonical, tokenize, type Token } from './normalise';
 
 // Local bindings: a bundler's live import bindings are getters, and these tables are read per token.
 const {
@@ -134,6 +134,54 @@ function numberWords(tokens: Token[], i: number): { value: number; end: number }
   return seen ? { value: total + current, end: j } : null;
 }
 
+/** Which word lists a lowercase word is in, as bits (see wordInfo). */
+const W = {
+  month: 1 << 0,
+  /** A weekday, or one with an `s` (`mondays`). */
+  weekday: 1 << 1,
+  relativeDay: 1 << 2,
+  periodic: 1 << 3,
+  relativeDirection: 1 << 4,
+  ordinal: 1 << 5,
+  /** May start a run of number words: a number word, a scale word of three letters or more, or hyphenated. */
+  numberWord: 1 << 6,
+  limitSide: 1 << 7,
+  stopWord: 1 << 8,
+  from: 1 << 9,
+  to: 1 << 10,
+} as const;
+
+/** What extractFacts asks of a word, from the word lists: computed once per distinct lowercase word. */
+interface WordInfo {
+  flags: number;
+  /** NEGATION_CUES[lower]. */
+  negation: string | undefined;
+  /** affixNegative(lower). */
+  affix: string | null;
+}
+
+const WORD_INFO = new Map<string, WordInfo>();
+
+function wordInfo(lower: string): WordInfo {
+  let info = WORD_INFO.get(lower);
+  if (info) return info;
+  let flags = 0;
+  if (lower in MONTHS) flags |= W.month;
+  if (WEEKDAY_SET.has(lower.replace(/s$/, ''))) flags |= W.weekday;
+  if (lower in RELATIVE_DAYS) flags |= W.relativeDay;
+  if (lower in PERIODIC) flags |= W.periodic;
+  if (lower in RELATIVE_DIRECTIONS) flags |= W.relativeDirection;
+  if (lower in ORDINALS) flags |= W.ordinal;
+  if (lower in NUMBER_WORDS || (lower.length > 2 && lower in SCALE_WORDS) || lower.includes('-')) flags |= W.numberWord;
+  if (lower in LIMIT_SIDE) flags |= W.limitSide;
+  if (isStopWord(lower)) flags |= W.stopWord;
+  if (FROM.has(lower)) flags |= W.from;
+  if (TO.has(lower)) flags |= W.to;
+  info = { flags, negation: NEGATION_CUES[lower], affix: affixNegative(lower) };
+  if (WORD_INFO.size < 50_000) WORD_INFO.set(lower, info);
+  return info;
+}
+
 /**
  * Extracts a prompt's facts and content terms from its tokens (and marks the
  * tokens that are facts). `source` is the canonical text before the phrase
@@ -141,7 +189,20 @@ function numberWords(tokens: Token[], i: number): { value: number; end: number }
  */
 export function extractFacts(tokens: Token[], prepared: string, source: string = prepared): Facts {
   const consumed = new Uint8Array(tokens.length);
-  const titleCase = isTitleCase(source);
+  // Title Case is only asked about a capitalised word that is not the first of its sentence.
+  let titleCaseMemo: boolean | undefined;
+  const titleCase = () => (titleCaseMemo ??= isTitleCase(source));
+  const infos: (WordInfo | undefined)[] = new Array(tokens.length);
+  const flags = new Uint16Array(tokens.length);
+  let allFlags = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.type !== 'word') continue;
+    const info = wordInfo(t.lower);
+    infos[i] = info;
+    flags[i] = info.flags;
+    allFlags |= info.flags;
+  }
   const numbers: string[] = [];
   const ids: string[] = [];
   const dates: string[] = [];
@@ -174,7 +235,7 @@ export function extractFacts(tokens: Token[], prepared: string, source: string =
       if (m[3] === 'p' && hour < 12) hour += 12;
       if (m[3] === 'a' && hour === 12) hour = 0;
       dates.push(`t:${pad2(hour)}:${m[2] ?? '00'}`);
-    } else if (t.type === 'word' && t.lower in MONTHS) {
+    } else if (flags[i]! & W.month) {
       const month = MONTHS[t.lower]!;
       // Day before: `3 March`, `3rd of March`, `the third of March`.
       let before = i - 1;
@@ -195,7 +256,7 @@ export function extractFacts(tokens: Token[], prepared: string, source: string =
       const yearValue = intValue(at(yearIndex));
       const year = yearValue !== null && yearValue >= 1900 && yearValue <= 2100 ? yearValue : null;
       if (AMBIGUOUS_MONTHS.has(t.lower)) {
-        const capitalised = t.capitalised && !t.sentenceStart && !titleCase;
+        const capitalised = t.capitalised && !t.sentenceStart && !titleCase();
         const preposition = i > 0 && DATE_PREPOSITIONS.has(at(i - 1)!.lower);
         if (day === null && year === null && !capitalised && !(preposition && t.lower.length > 3)) continue;
       }
@@ -206,16 +267,16 @@ export function extractFacts(tokens: Token[], prepared: string, source: string =
       else if (day !== null) dates.push(`--${pad2(month)}-${pad2(day)}`);
       else if (year !== null) dates.push(`${year}-${pad2(month)}`);
       else dates.push(`m${pad2(month)}`);
-    } else if (t.type === 'word' && WEEKDAY_SET.has(t.lower.replace(/s$/, ''))) {
+    } else if (flags[i]! & W.weekday) {
       consumed[i] = 1;
       dates.push(`wd:${t.lower.replace(/s$/, '')}`);
-    } else if (t.type === 'word' && t.lower in RELATIVE_DAYS) {
+    } else if (flags[i]! & W.relativeDay) {
       consumed[i] = 1;
       dates.push(`rel:${RELATIVE_DAYS[t.lower]}`);
-    } else if (t.type === 'word' && t.lower in PERIODIC) {
+    } else if (flags[i]! & W.periodic) {
       consumed[i] = 1;
       dates.push(`every:${PERIODIC[t.lower]}`);
-    } else if (t.type === 'word' && t.lower in RELATIVE_DIRECTIONS) {
+    } else if (flags[i]! & W.relativeDirection) {
       let j = i + 1;
       const n = intValue(at(j)) ?? (at(j)?.type === 'word' && at(j)!.lower in NUMBER_WORDS ? NUMBER_WORDS[at(j)!.lower]! : null);
       if (n !== null) j++;
@@ -267,12 +328,12 @@ export function extractFacts(tokens: Token[], prepared: string, source: string =
       }
       value = canonicalDecimal(t.text);
     } else if (t.type === 'word' && !consumed[i]) {
-      if (t.lower in ORDINALS) {
+      if (flags[i]! & W.ordinal) {
         consumed[i] = 1;
         numbers.push(`ord:${ORDINALS[t.lower]}`);
         continue;
       }
-      if (!(t.lower in NUMBER_WORDS) && !(t.lower.length > 2 && t.lower in SCALE_WORDS) && !t.lower.includes('-')) continue;
+      if (!(flags[i]! & W.numberWord)) continue;
       const words = numberWords(tokens, i);
       if (!words) continue;
       value = formatNumber(words.value);
@@ -324,59 +385,72 @@ export function extractFacts(tokens: Token[], prepared: string, source: string =
     words.add(t.lower);
     words.add(t.term);
     if (consumed[i]) continue;
-    const cue = NEGATION_CUES[t.lower];
+    const info = infos[i]!;
+    const cue = info.negation;
     if (cue) {
       negations.push(`${cue}:${negatedTerm(tokens, i)}`);
       continue;
     }
-    const affix = affixNegative(t.lower);
+    const affix = info.affix;
     if (affix !== null) {
       negations.push(`not:${affix}`);
       terms.set(affix, t.lower);
       t.term = affix;
       continue;
     }
-    if (t.lower in LIMIT_SIDE && limitAhead(tokens, i)) polarity.add(LIMIT_SIDE[t.lower]!);
-    if (isStopWord(t.lower)) continue;
+    if (info.flags & W.limitSide && limitAhead(tokens, i)) polarity.add(LIMIT_SIDE[t.lower]!);
+    if (info.flags & W.stopWord) continue;
     const pole = POLARITY.get(t.term);
     if (pole) polarity.add(pole);
     if (
-      !titleCase &&
       t.text.length > 1 &&
       t.capitalised &&
       !NOT_ENTITIES.has(t.lower) &&
-      (!t.sentenceStart || (at(i + 1)?.type === 'word' && at(i + 1)!.capitalised && !at(i + 1)!.sentenceStart))
+      (!t.sentenceStart || (at(i + 1)?.type === 'word' && at(i + 1)!.capitalised && !at(i + 1)!.sentenceStart)) &&
+      !titleCase()
     ) {
       entities.add(t.lower);
     }
     if (!terms.has(t.term)) terms.set(t.term, t.lower);
   }
 
-  const directions = fromTo(tokens, consumed);
-  tokens.forEach((t, i) => (t.fact = consumed[i] === 1 || t.type === 'number' || t.type === 'id' || t.type === 'date' || t.type === 'time'));
+  // A direction needs a `from` and a `to` in one clause.
+  const directions = allFlags & W.from && allFlags & W.to ? fromTo(tokens, consumed) : [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    t.fact = consumed[i] === 1 || t.type === 'number' || t.type === 'id' || t.type === 'date' || t.type === 'time';
+  }
   const quoted = new Set<string>();
-  for (const m of prepared.matchAll(/"([^"\n]{1,300})"|(?<![\p{L}\p{N}])'([^'\n]{2,200})'(?![\p{L}\p{N}])/gu)) {
-    const q = (m[1] ?? m[2] ?? '').toLowerCase().replace(/\s+/g, ' ').replace(/[\s.,;:!?]+$/, '').trim();
-    if (q) quoted.add(q);
+  if (prepared.includes('"') || prepared.includes("'")) {
+    for (const m of prepared.matchAll(/"([^"\n]{1,300})"|(?<![\p{L}\p{N}])'([^'\n]{2,200})'(?![\p{L}\p{N}])/gu)) {
+      const q = (m[1] ?? m[2] ?? '').toLowerCase().replace(/\s+/g, ' ').replace(/[\s.,;:!?]+$/, '').trim();
+      if (q) quoted.add(q);
+    }
   }
 
-  const facts = {
-    numbers: ordered(numbers, numberKind),
-    ids: ordered(ids, idKind),
-    dates: ordered(dates, dateKind),
-    negations: negations.sort(),
-    polarity: [...polarity].sort(),
-    quoted: [...quoted].sort(),
+  const factNumbers = ordered(numbers, numberKind);
+  const factIds = ordered(ids, idKind);
+  const factDates = ordered(dates, dateKind);
+  const factNegations = negations.sort();
+  const factPolarity = [...polarity].sort();
+  const factQuoted = [...quoted].sort();
+  const key = hashText(
+    [factNumbers, factIds, factDates, factNegations, factPolarity, factQuoted, directions].map((list) => list.join('\u0001')).join('\u0002'),
+  );
+  return {
+    numbers: factNumbers,
+    ids: factIds,
+    dates: factDates,
+    negations: factNegations,
+    polarity: factPolarity,
+    quoted: factQuoted,
     directions,
     entities: [...entities].sort(),
     terms: [...terms.keys()].sort(),
     surfaces: terms,
     words,
+    key,
   };
-  const key = hashText(
-    [facts.numbers, facts.ids, facts.dates, facts.negations, facts.polarity, facts.quoted, facts.directions].map((list) => list.join('\u0001')).join('\u0002'),
-  );
-  return { ...facts, key };
 }
 
 function distinct(list: string[]): string[] {
@@ -390,6 +464,7 @@ function distinct(list: string[]): string[] {
  * `from 5pm to 3pm` do not.
  */
 function ordered(list: string[], kind: (value: string) => string): string[] {
+  if (list.length < 2) return list.slice();
   return distinct(list)
     .map((value, index) => ({ value, index, kind: kind(value) }))
     .sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.index - b.index))
@@ -566,8 +641,9 @@ export function factsVerdict(a: Facts, b: Facts): GuardKind | null {
 
 /** Facts of a raw prompt. */
 export function factsOf(text: string): Facts {
-  const prepared = prepareText(text);
-  return extractFacts(tokenize(prepared), prepared, canonicalText(text));
+  const canonical = canonicalText(text);
+  const prepared = prepareCanonical(canonical);
+  return extractFacts(tokenize(prepared), prepared, canonical);
 }
 
 /** Which guard blocks serving `a`'s answer for `b`, or null when none does. */

@@ -23,6 +23,7 @@ import {
  * `foo` can differ in code or in a case-sensitive id.
  */
 export function canonicalText(text: string): string {
+  if (!NOT_CANONICAL.test(text)) return text;
   return text
     .normalize('NFKC')
     .replace(/\r\n?/g, '\n')
@@ -35,6 +36,14 @@ export function canonicalText(text: string): string {
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
+
+/**
+ * Text `canonicalText` returns unchanged: printable ASCII but the backquote
+ * (NFKC leaves ASCII alone, and no other rule touches it), single spaces, no
+ * space beside a line break, at most two line breaks in a row, nothing to
+ * trim. This matches any text outside that set.
+ */
+const NOT_CANONICAL = /[^\x20-\x5f\x61-\x7e\n]|  | \n|\n |\n\n\n|^[ \n]|[ \n]$/;
 
 const CONTRACTIONS: readonly (readonly [RegExp, string])[] = [
   [/\bcan'?t\b/gi, 'can not'],
@@ -55,18 +64,122 @@ const CONTRACTIONS: readonly (readonly [RegExp, string])[] = [
   [/([\p{L}])s'(?=[\s.,;:!?)]|$)/giu, '$1s'],
 ];
 
+/**
+ * A list of regex rewrites applied in order, exactly as
+ * `for (const [p, r] of rules) text = text.replace(p, r)` would, but without
+ * a pass per rule: one scan with the union of the rules not yet applied finds
+ * the first rule that matches anywhere (at each position the union's first
+ * matching alternative is the lowest-numbered rule matching there); the rules
+ * before it match nowhere, so replacing with them would change nothing, and
+ * only that rule is applied before scanning again for the ones after it. Most
+ * prompts match no rule at all and cost one scan. Consecutive rules with the
+ * same flags share a union; a rule with a backreference is applied on its own.
+ */
+class RuleChain {
+  private readonly segments: RuleSegment[] = [];
+
+  constructor(rules: readonly (readonly [RegExp, string])[]) {
+    let start = 0;
+    for (let i = 1; i <= rules.length; i++) {
+      const boundary = i === rules.length || rules[i]![0].flags !== rules[start]![0].flags || !unionable(rules[i]![0]) || !unionable(rules[i - 1]![0]);
+      if (!boundary) continue;
+      this.segments.push(new RuleSegment(rules.slice(start, i)));
+      start = i;
+    }
+  }
+
+  apply(text: string): string {
+    let out = text;
+    for (const segment of this.segments) out = segment.apply(out);
+    return out;
+  }
+}
+
+/** A rule may join a union unless it is sticky or has a backreference or a named group (group numbers shift in a union). */
+function unionable(pattern: RegExp): boolean {
+  return !pattern.sticky && !/\\(?:[1-9]|k<)|\(\?</.test(pattern.source.replace(/\(\?<[=!]/g, ''));
+}
+
+class RuleSegment {
+  /** `unions[k]`: the union of rules k.. (built on first use) and where each rule's own group starts in it. */
+  private readonly unions: ({ pattern: RegExp; groups: number[] } | undefined)[] = [];
+
+  /** `u` or `v`: the scan steps over whole code points, as `replace` does. */
+  private readonly fullUnicode: boolean;
+
+  constructor(private readonly rules: readonly (readonly [RegExp, string])[]) {
+    this.fullUnicode = /[uv]/.test(rules[0]![0].flags);
+  }
+
+  private union(k: number): { pattern: RegExp; groups: number[] } {
+    let union = this.unions[k];
+    if (union) return union;
+    const flags = this.rules[k]![0].flags.replace('g', '') + 'g';
+    const groups: number[] = [];
+    const sources: string[] = [];
+    let group = 1;
+    for (let i = k; i < this.rules.length; i++) {
+      const source = this.rules[i]![0].source;
+      groups.push(group);
+      group += 1 + (new RegExp(`${source}|`, flags).exec('')!.length - 1);
+      sources.push(`(${source})`);
+    }
+    union = { pattern: new RegExp(sources.join('|'), flags), groups };
+    this.unions[k] = union;
+    return union;
+  }
+
+  apply(text: string): string {
+    const n = this.rules.length;
+    if (n === 1) return text.replace(this.rules[0]![0], this.rules[0]![1]);
+    let out = text;
+    let k = 0;
+    while (k < n) {
+      const { pattern, groups } = this.union(k);
+      let first = n;
+      pattern.lastIndex = 0;
+      for (let m = pattern.exec(out); m !== null; m = pattern.exec(out)) {
+        let j = 0;
+        while (m[groups[j]!] === undefined) j++;
+        if (k + j < first) first = k + j;
+        if (first === k) break;
+        // Every start position is tried (not only those after this match): a lower rule may match inside it.
+        pattern.lastIndex = this.fullUnicode ? advance(out, m.index) : m.index + 1;
+      }
+      if (first === n) break;
+      const [rule, replacement] = this.rules[first]!;
+      out = out.replace(rule, replacement);
+      k = first + 1;
+    }
+    return out;
+  }
+}
+
+/** The next code point's index (the spec's AdvanceStringIndex with full Unicode). */
+function advance(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  if (code < 0xd800 || code > 0xdbff || index + 1 >= text.length) return index + 1;
+  const next = text.charCodeAt(index + 1);
+  return next >= 0xdc00 && next <= 0xdfff ? index + 2 : index + 1;
+}
+
+const CONTRACTION_CHAIN = new RuleChain(CONTRACTIONS);
+const PHRASE_CHAIN = new RuleChain(PHRASE_REWRITES);
+
 /** Expands contractions (`don't` -> `do not`, also without the apostrophe) and drops possessive `'s`. */
 export function expandContractions(text: string): string {
-  let out = text;
-  for (const [pattern, replacement] of CONTRACTIONS) out = out.replace(pattern, replacement);
-  return out;
+  return CONTRACTION_CHAIN.apply(text);
 }
 
 /** Canonical text, contractions expanded, politeness and periphrases folded (see lexicon.ts). */
 export function prepareText(text: string): string {
-  let out = expandContractions(canonicalText(text));
-  for (const [pattern, replacement] of PHRASE_REWRITES) out = out.replace(pattern, replacement);
-  return out.replace(/ {2,}/g, ' ').trim();
+  return prepareCanonical(canonicalText(text));
+}
+
+/** `prepareText` of text that is already `canonicalText`'s output. */
+export function prepareCanonical(canonical: string): string {
+  const out = PHRASE_CHAIN.apply(expandContractions(canonical));
+  return out.includes('  ') ? out.replace(/ {2,}/g, ' ').trim() : out.trim();
 }
 
 /**
@@ -148,30 +261,116 @@ export function tokenize(prepared: string): Token[] {
     tokens.push({ type, text, lower, sentenceStart, clause, term: '', stop: false, capitalised: first !== lower[0], fact: false });
     sentenceStart = false;
   };
-  for (const match of prepared.matchAll(TOKEN_PATTERN)) {
-    const g = match.groups!;
-    const text = match[0];
-    if (g.email !== undefined || g.url !== undefined) push('id', text.replace(/[.,;:!?]+$/, ''));
-    else if (g.iso !== undefined || g.numdate !== undefined) push('date', text);
-    else if (g.time !== undefined) push('time', text);
-    else if (g.euro !== undefined) push('number', text.replace(/\./g, '').replace(',', '.'));
-    else if (g.grouped !== undefined) push('number', text.replace(/[,']/g, ''));
-    else if (g.decimal !== undefined) push('number', text);
-    else if (g.chunk !== undefined) pushChunk(text, push);
-    else if (g.symbol !== undefined) push('symbol', text);
-    else {
-      if (CLAUSE_END.has(text)) clause++;
-      push('punct', text);
-      if (SENTENCE_END.has(text)) sentenceStart = true;
+  const punct = (text: string) => {
+    if (CLAUSE_END.has(text)) clause++;
+    push('punct', text);
+    if (SENTENCE_END.has(text)) sentenceStart = true;
+  };
+  // TOKEN_PATTERN's matches, in order. The common tokens (a plain ASCII word, a space, a punctuation
+  // mark) are read directly where TOKEN_PATTERN provably matches exactly them; the rest is matched.
+  const n = prepared.length;
+  let pos = 0;
+  while (pos < n) {
+    const c = prepared.charCodeAt(pos);
+    if (c === 0x20) {
+      pos++;
+      continue;
     }
+    if (isAsciiLetter(c)) {
+      let end = pos + 1;
+      while (end < n && isAsciiLetter(prepared.charCodeAt(end))) end++;
+      if (plainWordEnd(prepared, pos, end)) {
+        push('word', prepared.slice(pos, end));
+        pos = end;
+        continue;
+      }
+    } else if (c < 0x80 && PUNCT_START[c] === 1 && (c !== 0x2e || pos + 1 === n || !mayContinueEmail(prepared.charCodeAt(pos + 1)))) {
+      punct(prepared[pos]!);
+      pos++;
+      continue;
+    }
+    TOKEN_SCAN.lastIndex = pos;
+    const match = TOKEN_SCAN.exec(prepared);
+    if (match === null) break;
+    const text = match[0];
+    if (match[GROUP.email] !== undefined || match[GROUP.url] !== undefined) push('id', text.replace(/[.,;:!?]+$/, ''));
+    else if (match[GROUP.iso] !== undefined || match[GROUP.numdate] !== undefined) push('date', text);
+    else if (match[GROUP.time] !== undefined) push('time', text);
+    else if (match[GROUP.euro] !== undefined) push('number', text.replace(/\./g, '').replace(',', '.'));
+    else if (match[GROUP.grouped] !== undefined) push('number', text.replace(/[,']/g, ''));
+    else if (match[GROUP.decimal] !== undefined) push('number', text);
+    else if (match[GROUP.chunk] !== undefined) pushChunk(text, push);
+    else if (match[GROUP.symbol] !== undefined) push('symbol', text);
+    else punct(text);
+    pos = match.index + text.length;
   }
   for (const token of tokens) {
     if (token.type !== 'word') continue;
-    token.term = canonicalTerm(token.lower);
-    token.stop = STOP.has(token.lower);
+    const lexeme = lexemeOf(token.lower);
+    token.term = lexeme.term;
+    token.stop = lexeme.stop;
   }
   return tokens;
 }
+
+/** A word's term and whether it is a stop word, memoised together (one lookup per token). */
+const LEXEMES = new Map<string, { term: string; stop: boolean }>();
+
+function lexemeOf(lower: string): { term: string; stop: boolean } {
+  let lexeme = LEXEMES.get(lower);
+  if (lexeme) return lexeme;
+  lexeme = { term: canonicalTerm(lower), stop: STOP.has(lower) };
+  if (LEXEMES.size < 50_000) LEXEMES.set(lower, lexeme);
+  return lexeme;
+}
+
+/** TOKEN_PATTERN with its named groups as plain numbered ones (no groups object per match). */
+const TOKEN_SCAN = new RegExp(TOKEN_PATTERN.source.replace(/\(\?<([a-z]+)>/g, '('), 'gu');
+const GROUP = (() => {
+  const names = [...TOKEN_PATTERN.source.matchAll(/\(\?<([a-z]+)>/g)].map((m) => m[1]!);
+  if (new RegExp(`${TOKEN_SCAN.source}|`, 'u').exec('')!.length - 1 !== names.length) throw new Error('TOKEN_PATTERN: only its named groups may capture');
+  const at = (name: string) => {
+    const index = names.indexOf(name);
+    if (index < 0) throw new Error(`TOKEN_PATTERN has no group ${name}`);
+    return index + 1;
+  };
+  return {
+    email: at('email'), url: at('url'), iso: at('iso'), numdate: at('numdate'), time: at('time'), euro: at('euro'),
+    grouped: at('grouped'), decimal: at('decimal'), chunk: at('chunk'), symbol: at('symbol'), punct: at('punct'),
+  };
+})();
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+}
+
+function isAsciiDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** A character an email's local part may continue with, or its `@`; anything beyond ASCII counts (it may be a letter). */
+function mayContinueEmail(c: number): boolean {
+  return c >= 0x80 || isAsciiLetter(c) || isAsciiDigit(c) || c === 0x2e || c === 0x5f || c === 0x25 || c === 0x2b || c === 0x2d || c === 0x40;
+}
+
+/**
+ * The ASCII letters at [start, end) are exactly TOKEN_PATTERN's match there, a
+ * plain word: what follows can extend neither an email (`._%+-@`, letters,
+ * digits), nor a URL (`http:`, `https:`), nor a chunk (letters, digits, or
+ * `-_.'/+` joining more); the number patterns need a digit first.
+ */
+function plainWordEnd(text: string, start: number, end: number): boolean {
+  if (end === text.length) return true;
+  const c = text.charCodeAt(end);
+  if (mayContinueEmail(c)) return false;
+  if (c === 0x27 || c === 0x2f) return false;
+  if (c === 0x3a && text.startsWith('http', start)) return false;
+  return true;
+}
+
+/** Punctuation no other alternative of TOKEN_PATTERN can start (a `.` only when no email can follow). */
+const PUNCT_START = new Uint8Array(0x80);
+for (const ch of '.!?;:,()[]{}"\n') PUNCT_START[ch.charCodeAt(0)] = 1;
 
 function pushChunk(text: string, push: (type: TokenType, text: string) => void): void {
   const hasDigit = /\p{N}/u.test(text);

@@ -45,7 +45,13 @@ interface Entry {
 
 interface Bucket {
   size: number;
-  index: Map<number, Entry[]>;
+  /**
+   * Entries by index key, each list in the order stored. Built when a second
+   * entry arrives: most buckets hold one entry (prompts that differ only in a
+   * number or an id each have their own facts), kept in `only`.
+   */
+  index: Map<number, Entry[]> | null;
+  only: Entry | null;
 }
 
 /**
@@ -62,18 +68,32 @@ export function scopeKey(scope: CacheScope): string {
 function termSetKeys(terms: readonly string[]): number[] {
   let sumA = 0;
   let sumB = 0;
-  const parts: [number, number][] = [];
-  for (const term of terms) {
-    const a = hash32(term);
-    const b = hash32(`${term}\u0001`);
-    parts.push([a, b]);
+  const partsA = new Array<number>(terms.length);
+  const partsB = new Array<number>(terms.length);
+  for (let i = 0; i < terms.length; i++) {
+    const a = hash32(terms[i]!);
+    // hash32(`${term}\u0001`): FNV-1a continued over one more code unit.
+    const b = Math.imul(a ^ 1, 0x01000193) >>> 0;
+    partsA[i] = a;
+    partsB[i] = b;
     sumA = (sumA + a) >>> 0;
     sumB = (sumB + b) >>> 0;
   }
-  const key = (x: number, y: number) => (x >>> 0) * 0x200000 + (y & 0x1fffff);
-  const keys = [key(sumA, sumB)];
-  for (const [a, b] of parts) keys.push(key(sumA - a, sumB - b));
+  const keys = new Array<number>(terms.length + 1);
+  keys[0] = setKey(sumA, sumB);
+  for (let i = 0; i < terms.length; i++) keys[i + 1] = setKey(sumA - partsA[i]!, sumB - partsB[i]!);
   return keys;
+}
+
+function setKey(x: number, y: number): number {
+  return (x >>> 0) * 0x200000 + (y & 0x1fffff);
+}
+
+/** The distinct keys, in order of first appearance (`[...new Set(keys)]`). */
+function distinctKeys(keys: number[]): number[] {
+  const out: number[] = [];
+  for (const k of keys) if (!out.includes(k)) out.push(k);
+  return out;
 }
 
 /** Prompts whose analysis is remembered between lookup and store (covers many concurrent calls). */
@@ -106,7 +126,7 @@ export class ResponseCache {
 
   /** The cached answer for `prompt` in `scope`, exact first, then semantic; null on a miss. */
   lookup(scope: CacheScope, prompt: string, now: number): CacheHit | null {
-    const scopeText = scopeKey(scope);
+    const scopeText = this.scopeText(scope);
     const canonical = canonicalText(prompt);
     const exact = this.entries.get(exactKey(scopeText, canonical));
     if (exact) {
@@ -124,8 +144,20 @@ export class ResponseCache {
     const expired: Entry[] = [];
     let best: Entry | null = null;
     let bestSimilarity = 0;
-    for (const key of termSetKeys(analysis.facts.terms)) {
-      for (const candidate of bucket.index.get(key) ?? []) {
+    const keys = termSetKeys(analysis.facts.terms);
+    const lists: (readonly Entry[])[] = [];
+    if (bucket.index === null) {
+      // One entry: a candidate when it is listed under one of the keys, as an index would have it.
+      const only = bucket.only!;
+      if (keys.some((key) => only.semantic!.indexKeys.includes(key))) lists.push([only]);
+    } else {
+      for (const key of keys) {
+        const list = bucket.index.get(key);
+        if (list) lists.push(list);
+      }
+    }
+    for (const list of lists) {
+      for (const candidate of list) {
         if (seen.has(candidate)) continue;
         seen.add(candidate);
         if (now >= candidate.expiresAt) {
@@ -134,6 +166,7 @@ export class ResponseCache {
         }
         const stored = candidate.semantic!.analysis;
         if (factsVerdict(analysis.facts, stored.facts) !== null) continue;
+        // The vectors are computed here, on first read: a prompt whose bucket is empty never needs one.
         const similarity = cosine(analysis.vector, stored.vector);
         if (similarity >= this.options.semanticThreshold && similarity > bestSimilarity) {
           best = candidate;
@@ -149,7 +182,7 @@ export class ResponseCache {
 
   /** Stores `response` as the answer to `prompt` in `scope`, replacing an exact duplicate. */
   store(scope: CacheScope, prompt: string, response: CachedResponse, now: number): void {
-    const scopeText = scopeKey(scope);
+    const scopeText = this.scopeText(scope);
     const canonical = canonicalText(prompt);
     const key = exactKey(scopeText, canonical);
     const previous = this.entries.get(key);
@@ -158,19 +191,19 @@ export class ResponseCache {
     const analysis = this.analyse(canonical);
     if (analysis) {
       const bucketId = bucketKey(scopeText, analysis);
-      let bucket = this.buckets.get(bucketId);
-      if (!bucket) {
-        bucket = { size: 0, index: new Map() };
-        this.buckets.set(bucketId, bucket);
-      }
-      const indexKeys = [...new Set(termSetKeys(analysis.facts.terms))];
-      for (const k of indexKeys) {
-        const list = bucket.index.get(k);
-        if (list) list.push(entry);
-        else bucket.index.set(k, [entry]);
-      }
-      bucket.size++;
+      const indexKeys = distinctKeys(termSetKeys(analysis.facts.terms));
       entry.semantic = { bucket: bucketId, analysis, indexKeys };
+      const bucket = this.buckets.get(bucketId);
+      if (!bucket) this.buckets.set(bucketId, { size: 1, index: null, only: entry });
+      else {
+        if (bucket.index === null) {
+          bucket.index = new Map();
+          indexEntry(bucket.index, bucket.only!);
+          bucket.only = null;
+        }
+        indexEntry(bucket.index, entry);
+        bucket.size++;
+      }
     }
     this.entries.set(key, entry);
     while (this.entries.size > this.options.maxEntries) {
@@ -210,6 +243,38 @@ export class ResponseCache {
     return result;
   }
 
+  /** The last scope's fields and key: a lookup and its store, and a busy tenant's requests, share one scope. */
+  private lastScope: (CacheScope & { key: string }) | null = null;
+
+  /** `scopeKey(scope)`, reused while the scope's fields are the last scope's. */
+  private scopeText(scope: CacheScope): string {
+    const last = this.lastScope;
+    if (
+      last !== null &&
+      last.organisationId === scope.organisationId &&
+      last.departmentId === scope.departmentId &&
+      last.model === scope.model &&
+      last.task === scope.task &&
+      last.systemHash === scope.systemHash &&
+      last.temperature === scope.temperature &&
+      last.toolsHash === scope.toolsHash
+    ) {
+      return last.key;
+    }
+    const key = scopeKey(scope);
+    this.lastScope = {
+      organisationId: scope.organisationId,
+      departmentId: scope.departmentId,
+      model: scope.model,
+      task: scope.task,
+      systemHash: scope.systemHash,
+      temperature: scope.temperature,
+      toolsHash: scope.toolsHash,
+      key,
+    };
+    return key;
+  }
+
   private touch(entry: Entry): void {
     this.entries.delete(entry.exactKey);
     this.entries.set(entry.exactKey, entry);
@@ -222,14 +287,24 @@ export class ResponseCache {
     if (!semantic) return;
     const bucket = this.buckets.get(semantic.bucket);
     if (!bucket) return;
-    for (const k of semantic.indexKeys) {
-      const list = bucket.index.get(k);
-      if (!list) continue;
-      const at = list.indexOf(entry);
-      if (at >= 0) list.splice(at, 1);
-      if (list.length === 0) bucket.index.delete(k);
+    if (bucket.index !== null) {
+      for (const k of semantic.indexKeys) {
+        const list = bucket.index.get(k);
+        if (!list) continue;
+        const at = list.indexOf(entry);
+        if (at >= 0) list.splice(at, 1);
+        if (list.length === 0) bucket.index.delete(k);
+      }
     }
     if (--bucket.size === 0) this.buckets.delete(semantic.bucket);
+  }
+}
+
+function indexEntry(index: Map<number, Entry[]>, entry: Entry): void {
+  for (const k of entry.semantic!.indexKeys) {
+    const list = index.get(k);
+    if (list) list.push(entry);
+    else index.set(k, [entry]);
   }
 }
 

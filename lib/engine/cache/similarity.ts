@@ -11,7 +11,7 @@
  */
 import { extractFacts, type Facts } from './guards';
 import { hash32 } from './hash';
-import { canonicalText, prepareText, tokenize, type Token } from './normalise';
+import { canonicalText, prepareCanonical, tokenize, type Token } from './normalise';
 
 export interface SparseVector {
   /** Feature hashes, ascending. */
@@ -29,12 +29,32 @@ export const FEATURE_WEIGHTS = {
   charGram: 0.15,
 } as const;
 
-const GRAM_CACHE = new Map<string, Uint32Array>();
+/** What the vector needs of one term: the hash of `w:<term>`, its character grams, and FNV-1a's state after `b:<term> `. */
+interface TermFeatures {
+  word: number;
+  grams: Uint32Array;
+  bigramPrefix: number;
+}
 
-/** Hashes of a word's character 3- and 4-grams (with a space either side), memoised per word. */
+const TERM_FEATURES = new Map<string, TermFeatures>();
+
+const FNV_OFFSET = 0x811c9dc5;
+
+/** FNV-1a 32 continued from `state` over `text`: `fnv(fnv(FNV_OFFSET, a), b) === hash32(a + b)`. */
+function fnv(state: number, text: string): number {
+  let h = state;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+const WORD_PREFIX = fnv(FNV_OFFSET, 'w:');
+const BIGRAM_PREFIX = fnv(FNV_OFFSET, 'b:');
+
+/** Hashes of a word's character 3- and 4-grams (with a space either side). */
 function charGrams(lower: string): Uint32Array {
-  const cached = GRAM_CACHE.get(lower);
-  if (cached) return cached;
   const padded = ` ${lower} `;
   const n = padded.length;
   const out = new Uint32Array(Math.max(0, n - 2) + Math.max(0, n - 3));
@@ -42,15 +62,54 @@ function charGrams(lower: string): Uint32Array {
   for (let size = 3; size <= 4; size++) {
     for (let i = 0; i + size <= n; i++) out[k++] = hash32(`c:${padded.slice(i, i + size)}`);
   }
-  if (GRAM_CACHE.size < 50_000) GRAM_CACHE.set(lower, out);
   return out;
+}
+
+/** A term's feature hashes, memoised per term. */
+function termFeatures(term: string): TermFeatures {
+  let features = TERM_FEATURES.get(term);
+  if (features) return features;
+  features = { word: fnv(WORD_PREFIX, term), grams: charGrams(term), bigramPrefix: fnv(fnv(BIGRAM_PREFIX, term), ' ') };
+  if (TERM_FEATURES.size < 50_000) TERM_FEATURES.set(term, features);
+  return features;
 }
 
 const FAMILY_WEIGHT = [FEATURE_WEIGHTS.term, FEATURE_WEIGHTS.stopWord, FEATURE_WEIGHTS.fact, FEATURE_WEIGHTS.bigram, FEATURE_WEIGHTS.charGram];
 const Family = { Term: 0, StopWord: 1, Fact: 2, Bigram: 3, CharGram: 4 } as const;
 
+/**
+ * What the vector needs of a prompt's tokens, kept instead of the tokens
+ * until the vector is wanted: the words that are not facts, in order, and
+ * the punctuation that breaks a bigram.
+ */
+interface WordSequence {
+  /** The word's term; '' at a break. */
+  terms: string[];
+  kinds: Uint8Array;
+}
+const Kind = { Break: 0, StopWord: 1, Content: 2 } as const;
+
+function wordSequence(tokens: readonly Token[]): WordSequence {
+  const terms: string[] = [];
+  const kinds = new Uint8Array(tokens.length);
+  for (const t of tokens) {
+    if (t.type === 'punct') {
+      kinds[terms.length] = Kind.Break;
+      terms.push('');
+    } else if (t.type === 'word' && !t.fact) {
+      kinds[terms.length] = t.stop ? Kind.StopWord : Kind.Content;
+      terms.push(t.term);
+    }
+  }
+  return { terms, kinds };
+}
+
 /** Builds the sparse vector of a tokenised prompt from its words and its canonical facts. */
 export function vectorise(tokens: readonly Token[], facts: Facts): SparseVector {
+  return vectoriseSequence(wordSequence(tokens), facts);
+}
+
+function vectoriseSequence({ terms, kinds }: WordSequence, facts: Facts): SparseVector {
   // Each feature as hash * 8 + family in a float64 (exact below 2^53), sorted natively, then counted in runs.
   let packed = new Float64Array(256);
   let n = 0;
@@ -65,25 +124,29 @@ export function vectorise(tokens: readonly Token[], facts: Facts): SparseVector 
   for (const list of [facts.numbers, facts.ids, facts.dates, facts.negations, facts.polarity, facts.quoted, facts.directions]) {
     for (const fact of list) push(hash32(`f:${fact}`), Family.Fact);
   }
-  let previous: Token | null = null;
-  for (const t of tokens) {
-    if (t.type === 'punct') {
+  let previous: TermFeatures | null = null;
+  for (let i = 0; i < terms.length; i++) {
+    const kind = kinds[i]!;
+    if (kind === Kind.Break) {
       previous = null;
       continue;
     }
-    if (t.type !== 'word' || t.fact) continue;
-    if (t.stop) {
-      push(hash32(`w:${t.term}`), Family.StopWord);
+    const term = terms[i]!;
+    const features = termFeatures(term);
+    if (kind === Kind.StopWord) {
+      push(features.word, Family.StopWord);
       continue;
     }
-    push(hash32(`w:${t.term}`), Family.Term);
-    if (previous) push(hash32(`b:${previous.term} ${t.term}`), Family.Bigram);
-    previous = t;
-    for (const gram of charGrams(t.term)) push(gram, Family.CharGram);
+    push(features.word, Family.Term);
+    if (previous) push(fnv(previous.bigramPrefix, term), Family.Bigram);
+    previous = features;
+    const grams = features.grams;
+    for (let g = 0; g < grams.length; g++) push(grams[g]!, Family.CharGram);
   }
   const sorted = packed.subarray(0, n).sort();
-  const keys: number[] = [];
-  const values: number[] = [];
+  const keys = new Uint32Array(n);
+  const values = new Float64Array(n);
+  let m = 0;
   let norm = 0;
   for (let i = 0; i < n; ) {
     const key = Math.floor(sorted[i]! / 8);
@@ -94,14 +157,14 @@ export function vectorise(tokens: readonly Token[], facts: Facts): SparseVector 
       i++;
     }
     const v = weight * (1 + Math.log(count));
-    keys.push(key);
-    values.push(v);
+    keys[m] = key;
+    values[m++] = v;
     norm += v * v;
   }
   norm = Math.sqrt(norm) || 1;
-  const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = values[i]! / norm;
-  return { keys: Uint32Array.from(keys), values: out };
+  const out = new Float32Array(m);
+  for (let i = 0; i < m; i++) out[i] = values[i]! / norm;
+  return { keys: keys.slice(0, m), values: out };
 }
 
 /** Cosine similarity of two unit-length sparse vectors: a merge over the sorted keys. */
@@ -127,14 +190,40 @@ export function cosine(a: SparseVector, b: SparseVector): number {
 /** Everything the semantic cache keeps about a prompt. */
 export interface PromptAnalysis {
   facts: Facts;
-  vector: SparseVector;
+  /**
+   * The sparse vector, computed on first read and kept: a lookup needs it
+   * only when a candidate with the same facts is compared by cosine.
+   */
+  readonly vector: SparseVector;
 }
 
+class LazyAnalysis implements PromptAnalysis {
+  facts: Facts;
+  /** What the vector is built from, until it is. */
+  private source: { sequence: WordSequence; facts: Facts } | null;
+  private computed: SparseVector | null = null;
+
+  constructor(facts: Facts, tokens: readonly Token[]) {
+    this.facts = facts;
+    this.source = { sequence: wordSequence(tokens), facts };
+  }
+
+  get vector(): SparseVector {
+    if (this.computed === null) {
+      this.computed = vectoriseSequence(this.source!.sequence, this.source!.facts);
+      this.source = null;
+    }
+    return this.computed;
+  }
+}
+
+/** A prompt's facts now, its vector when first read (`analysePrompt(t).vector` equals `vectorise` of its tokens and facts). */
 export function analysePrompt(text: string): PromptAnalysis {
-  const prepared = prepareText(text);
+  const canonical = canonicalText(text);
+  const prepared = prepareCanonical(canonical);
   const tokens = tokenize(prepared);
-  const facts = extractFacts(tokens, prepared, canonicalText(text));
-  return { facts, vector: vectorise(tokens, facts) };
+  const facts = extractFacts(tokens, prepared, canonical);
+  return new LazyAnalysis(facts, tokens);
 }
 
 /** Cosine similarity of two prompts' vectors (no guards). */

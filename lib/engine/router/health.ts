@@ -93,7 +93,8 @@ class ModelWindow {
 
   p95Latency(): number | null {
     if (this.p95 === undefined) {
-      const sorted = Array.from(this.latency.subarray(0, this.size)).sort((a, b) => a - b);
+      // A typed array sorts numerically without a comparator callback.
+      const sorted = this.latency.slice(0, this.size).sort();
       this.p95 = sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)]! : null;
     }
     return this.p95;
