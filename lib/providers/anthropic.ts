@@ -73,7 +73,7 @@ export function anthropicAdapter(options: AnthropicOptions): ProviderAdapter {
       if (!bytes) throw new UpstreamError('protocol', 'the upstream sent no event stream');
       const state: StreamState = { usage: null };
       return {
-        chunks: anthropicChunks(bytes, attempt, secrets, Math.floor(now() / 1000), state),
+        chunks: anthropicChunks(bytes, attempt, secrets, Math.floor(now() / 1000), state, (finished) => res.release?.(finished)),
         usage: () => (state.usage ? { provider: 'anthropic', raw: state.usage } : null),
       };
     },
@@ -111,6 +111,7 @@ async function* anthropicChunks(
   secrets: readonly (string | null | undefined)[],
   created: number,
   state: StreamState,
+  release: (finished: boolean) => void,
 ): AsyncGenerator<ChatCompletionChunk> {
   let id = '';
   let model = '';
@@ -184,6 +185,9 @@ async function* anthropicChunks(
     }
   } catch (error) {
     throw attempt.fail(error);
+  } finally {
+    // Past message_stop the connection goes back to the pool; a reader that stopped early closes it.
+    release(stopped);
   }
   if (!stopped) throw new UpstreamError('protocol', 'the upstream stream ended before message_stop');
 }

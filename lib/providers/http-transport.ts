@@ -17,8 +17,19 @@ export interface UpstreamResponse {
   text(): Promise<string>;
   /** The body as a web stream (for SSE); read `text()`, `body` or `chunks()`, only one. */
   readonly body: ReadableStream<Uint8Array> | null;
-  /** The body as the transport's own byte chunks, where it has them: cheaper than `body` for SSE. */
+  /**
+   * The body as the transport's own byte chunks, where it has them: cheaper
+   * than `body` for SSE. Leaving the loop early does not close the body:
+   * the reader must call `release`.
+   */
   chunks?(): AsyncIterable<Uint8Array>;
+  /**
+   * Done with `chunks()`: `finished` (the stream's own end marker was read)
+   * drains what is left so the kept-alive connection serves the next call;
+   * otherwise the body is destroyed, which closes the connection and stops
+   * the upstream generating (and billing) more.
+   */
+  release?(finished: boolean): void;
 }
 
 export type FetchLike = (
@@ -70,7 +81,13 @@ class NodeResponse implements UpstreamResponse {
   }
 
   chunks(): AsyncIterable<Uint8Array> {
-    return this.res;
+    return this.res.iterator({ destroyOnReturn: false });
+  }
+
+  release(finished: boolean): void {
+    if (this.res.readableEnded || this.res.destroyed) return;
+    if (finished) this.res.resume();
+    else this.res.destroy();
   }
 }
 

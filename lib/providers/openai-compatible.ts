@@ -74,9 +74,15 @@ export function openAiCompatibleAdapter(options: OpenAiCompatibleOptions): Provi
       if (!bytes) throw new UpstreamError('protocol', 'the upstream sent no event stream');
       let usage: UpstreamUsage | null = null;
       return {
-        chunks: openAiChunks(bytes, attempt, secrets, (raw) => {
-          usage = usageOf(raw);
-        }),
+        chunks: openAiChunks(
+          bytes,
+          attempt,
+          secrets,
+          (raw) => {
+            usage = usageOf(raw);
+          },
+          (finished) => res.release?.(finished),
+        ),
         usage: () => usage,
       };
     },
@@ -114,6 +120,7 @@ async function* openAiChunks(
   attempt: Attempt,
   secrets: readonly (string | null | undefined)[],
   onUsage: (raw: unknown) => void,
+  release: (finished: boolean) => void,
 ): AsyncGenerator<ChatCompletionChunk> {
   let done = false;
   let finished = false;
@@ -144,6 +151,9 @@ async function* openAiChunks(
     }
   } catch (error) {
     throw attempt.fail(error);
+  } finally {
+    // Past [DONE] the connection goes back to the pool; a reader that stopped early closes it.
+    release(done);
   }
   if (!done && !finished) throw new UpstreamError('protocol', 'the upstream stream ended before the completion did');
 }

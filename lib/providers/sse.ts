@@ -115,12 +115,12 @@ export class SseParser {
  * The events of a response body, as they complete: a web stream, or any
  * async iterable of bytes (a Node response, which skips the web-stream
  * wrapper and its promise per read). Stopping early (break, return, throw)
- * cancels the body, which releases the upstream connection.
+ * cancels a web stream; an iterable's own iterator decides.
  */
 export async function* parseSse(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent, void, undefined> {
   const parser = new SseParser();
   if (!(body instanceof ReadableStream)) {
-    // `for await` returns the iterator on an early exit, which destroys a Node stream.
+    // Leaving early returns the iterator; what that does to the source is the source's business (see `UpstreamResponse.release`).
     for await (const chunk of body) for (const event of parser.push(chunk)) yield event;
     for (const event of parser.end()) yield event;
     return;
