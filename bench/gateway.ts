@@ -49,8 +49,10 @@ interface Child {
 
 /** Starts a child from bench/gateway-processes.ts and waits for its READY line. */
 function child(args: string[]): Promise<Child> {
-  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each child (gateway, upstream) there, for finding where the time goes.
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : process.env.BENCH_TRACE_GC && args[0] === 'gateway' ? ['--trace-gc'] : [];
+  // Diagnostics: BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each child that exits cleanly (the gateway) there;
+  // BENCH_TRACE_GC=1 prints the gateway's garbage collections to stderr.
+  const traceGc = process.env.BENCH_TRACE_GC && args[0] === 'gateway' ? ['--trace-gc'] : [];
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : traceGc;
   const proc = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/gateway-processes.ts', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = readline.createInterface({ input: proc.stdout! });
