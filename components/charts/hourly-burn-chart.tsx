@@ -8,9 +8,10 @@ const usd = (v: number) => `$${v >= 1000 ? `${(v / 1000).toFixed(1)}k` : v.toFix
 const usdExact = (v: unknown) => (typeof v === 'number' ? `$${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}` : '—');
 
 /** Spend per clock hour (UTC); the last bar is the hour in progress. */
-export function HourlyBurnChart({ rows }: { rows: HourlyChartRow[] }) {
+/** `className` sizes the chart (default 16rem tall); the chart fills whatever box it is given. */
+export function HourlyBurnChart({ rows, className = 'h-64' }: { rows: HourlyChartRow[]; className?: string }) {
   return (
-    <div className="h-64 w-full" data-testid="hourly-burn-chart">
+    <div className={`w-full ${className}`} data-testid="hourly-burn-chart">
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#eef2f7" vertical={false} />

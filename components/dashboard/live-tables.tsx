@@ -20,25 +20,31 @@ export function TierBadge({ tier }: { tier: string }) {
 export function TopKeysTable({ keys }: { keys: TopKey[] }) {
   if (keys.length === 0) return <EmptyState>No keyed calls today.</EmptyState>;
   return (
-    <table className="w-full text-sm" data-testid="top-keys">
+    // Fixed layout: the card is a third of the page wide, so the money column keeps its width and names wrap.
+    <table className="w-full table-fixed text-sm" data-testid="top-keys">
+      <colgroup>
+        <col />
+        <col className="w-14" />
+        <col className="w-24" />
+      </colgroup>
       <thead>
         <tr className="text-left text-xs text-slate-500">
-          <th className="pb-2 pr-3 font-medium">Key</th>
-          <th className="pb-2 pr-3 font-medium">Department</th>
-          <th className="pb-2 pl-3 text-right font-medium whitespace-nowrap">Calls</th>
-          <th className="pb-2 pl-3 text-right font-medium whitespace-nowrap">Spend today</th>
+          <th className="pb-2 pr-3 font-medium">Key · department</th>
+          <th className="pb-2 pl-2 text-right font-medium whitespace-nowrap">Calls</th>
+          <th className="pb-2 pl-2 text-right font-medium whitespace-nowrap">Spend today</th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">
         {keys.map((k) => (
           <tr key={k.apiKeyId}>
             <td className="py-2 pr-3">
-              <div className="font-medium text-slate-800">{k.name}</div>
-              <div className="font-mono text-[11px] text-slate-400">{k.prefix}…</div>
+              <div className="font-medium break-words text-slate-800">{k.name}</div>
+              <div className="text-[11px] text-slate-500">
+                {k.departmentName ?? 'no department'} · <span className="font-mono text-slate-400">{k.prefix}…</span>
+              </div>
             </td>
-            <td className="py-2 pr-3 text-slate-600">{k.departmentName ?? '—'}</td>
-            <td className="tabular py-2 pl-3 text-right text-slate-600">{formatCount(k.requests)}</td>
-            <td className="tabular py-2 pl-3 text-right font-semibold text-slate-900">{formatUsd(k.costNano)}</td>
+            <td className="tabular py-2 pl-2 text-right text-slate-600">{formatCount(k.requests)}</td>
+            <td className="tabular py-2 pl-2 text-right font-semibold whitespace-nowrap text-slate-900">{formatUsd(k.costNano)}</td>
           </tr>
         ))}
       </tbody>
@@ -49,27 +55,35 @@ export function TopKeysTable({ keys }: { keys: TopKey[] }) {
 export function BusySessionsTable({ sessions }: { sessions: BusySession[] }) {
   if (sessions.length === 0) return <EmptyState>No agent sessions in the last hour.</EmptyState>;
   return (
-    <table className="w-full text-sm" data-testid="busy-sessions">
+    // Fixed layout: session ids are long and unbreakable, so they wrap anywhere and the numbers keep their columns.
+    <table className="w-full table-fixed text-sm" data-testid="busy-sessions">
+      <colgroup>
+        <col />
+        <col className="w-14" />
+        <col className="w-24" />
+      </colgroup>
       <thead>
         <tr className="text-left text-xs text-slate-500">
           <th className="pb-2 pr-3 font-medium">Session</th>
-          <th className="pb-2 pl-3 text-right font-medium whitespace-nowrap">Calls (1h)</th>
-          <th className="pb-2 pl-3 text-right font-medium whitespace-nowrap">Spend</th>
+          <th className="pb-2 pl-2 text-right font-medium whitespace-nowrap">Calls</th>
+          <th className="pb-2 pl-2 text-right font-medium whitespace-nowrap">Spend</th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">
         {sessions.map((s) => (
           <tr key={s.sessionId}>
             <td className="py-2 pr-3">
-              <div className="font-mono text-xs text-slate-800">{s.sessionId}</div>
+              <div className="font-mono text-xs break-all text-slate-800" title={s.sessionId}>
+                {s.sessionId}
+              </div>
               <div className="text-[11px] text-slate-500">
                 {s.agent ?? 'unknown agent'} · {s.departmentName ?? '—'}
               </div>
             </td>
-            <td className={`tabular py-2 pl-3 text-right ${s.requests >= 100 ? 'font-semibold text-rose-600' : 'text-slate-600'}`}>
+            <td className={`tabular py-2 pl-2 text-right ${s.requests >= 100 ? 'font-semibold text-rose-600' : 'text-slate-600'}`}>
               {formatCount(s.requests)}
             </td>
-            <td className="tabular py-2 pl-3 text-right font-semibold text-slate-900">{formatUsd(s.costNano)}</td>
+            <td className="tabular py-2 pl-2 text-right font-semibold whitespace-nowrap text-slate-900">{formatUsd(s.costNano)}</td>
           </tr>
         ))}
       </tbody>

@@ -1,11 +1,13 @@
 import type { ReactNode } from 'react';
 
-export function Card({ title, subtitle, action, children, className = '', testId }: {
+export function Card({ title, subtitle, action, children, className = '', bodyClassName = '', testId }: {
   title?: string;
   subtitle?: string;
   action?: ReactNode;
   children: ReactNode;
   className?: string;
+  /** Classes for the padded body, e.g. to let a chart grow with the card. */
+  bodyClassName?: string;
   testId?: string;
 }) {
   return (
@@ -19,7 +21,7 @@ export function Card({ title, subtitle, action, children, className = '', testId
           {action}
         </header>
       )}
-      <div className="p-5">{children}</div>
+      <div className={`p-5 ${bodyClassName}`}>{children}</div>
     </section>
   );
 }

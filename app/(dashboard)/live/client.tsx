@@ -38,8 +38,9 @@ export function LiveClient({ initialData }: { initialData: LiveData }) {
         />
       </div>
       <div className="mt-6 grid grid-cols-1 gap-6 xl:grid-cols-3">
-        <Card title="Hourly spend" subtitle="Last 48 hours, UTC" className="xl:col-span-2">
-          <HourlyBurnChart rows={hourlyChartRows(data.hourly, summary.asOf, 48)} />
+        {/* The chart grows to the height of the sessions list beside it. */}
+        <Card title="Hourly spend" subtitle="Last 48 hours, UTC" className="flex flex-col xl:col-span-2" bodyClassName="flex flex-1 flex-col">
+          <HourlyBurnChart rows={hourlyChartRows(data.hourly, summary.asOf, 48)} className="h-64 xl:h-auto xl:min-h-64 xl:flex-1" />
         </Card>
         <Card title="Busiest agent sessions" subtitle="Calls in the last hour: where a runaway loop shows first">
           <BusySessionsTable sessions={data.sessions} />
