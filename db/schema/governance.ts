@@ -96,11 +96,15 @@ export const approvalRequests = pgTable(
 );
 export type ApprovalRequest = typeof approvalRequests.$inferSelect;
 
-/** Agent sessions, as named by `x-tollgate-session`; the loop guard freezes them. */
+/**
+ * Agent sessions, as named by `x-tollgate-session`; the loop guard freezes
+ * them. Session ids are the callers' own names, so two organisations may use
+ * the same one: the key is (organisation, id).
+ */
 export const agentSessions = pgTable(
   'agent_sessions',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     organisationId: text('organisation_id')
       .notNull()
       .references(() => organisations.id),
@@ -114,7 +118,7 @@ export const agentSessions = pgTable(
     spendNano: bigint('spend_nano', { mode: 'bigint' }).notNull().default(sql`0`),
     requests: bigint('requests', { mode: 'number' }).notNull().default(0),
   },
-  (t) => [index('agent_sessions_status_idx').on(t.organisationId, t.status)],
+  (t) => [primaryKey({ columns: [t.organisationId, t.id] }), index('agent_sessions_status_idx').on(t.organisationId, t.status)],
 );
 export type AgentSession = typeof agentSessions.$inferSelect;
 

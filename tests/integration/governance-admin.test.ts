@@ -582,6 +582,27 @@ describe('sessions', () => {
     await expectRefused(409, () => call(unfreezeRoute, 'POST', path, 'ops', { id: 'ses_loop_1' }));
     await expectRefused(404, () => call(unfreezeRoute, 'POST', '/api/v1/sessions/ses_nowhere/unfreeze', 'ops', { id: 'ses_nowhere' }));
   });
+
+  it('keys sessions by organisation: another organisation freezing the same session id touches nothing of ours', async () => {
+    await db.query("insert into organisations (id, name, slug) values ('org_sessions_other', 'Other Co', 'other-co-sessions') on conflict do nothing");
+    expect(await sessionStatus(db, ORG_ID, 'ses_loop_1')).toBe('active');
+    const other = await freezeSession(db, { organisationId: 'org_sessions_other', sessionId: 'ses_loop_1', reason: 'repeated_prompt', detail: {}, departmentId: null, apiKeyId: null });
+    expect(other.frozen).toBe(true);
+    invalidateSessionStatus(ORG_ID, 'ses_loop_1');
+    expect(await sessionStatus(db, ORG_ID, 'ses_loop_1')).toBe('active');
+    expect(await sessionStatus(db, 'org_sessions_other', 'ses_loop_1')).toBe('frozen');
+    // Ours can be frozen and unfrozen on its own; theirs stays frozen.
+    expect((await freeze()).frozen).toBe(true);
+    const res = await call(unfreezeRoute, 'POST', '/api/v1/sessions/ses_loop_1/unfreeze', 'ops', { id: 'ses_loop_1' });
+    expect(res.status).toBe(200);
+    invalidateSessionStatus('org_sessions_other', 'ses_loop_1');
+    expect(await sessionStatus(db, 'org_sessions_other', 'ses_loop_1')).toBe('frozen');
+    const rows = await db.query<{ organisation_id: string; status: string }>("select organisation_id, status from agent_sessions where id = 'ses_loop_1' order by organisation_id");
+    expect(rows).toEqual([
+      { organisation_id: ORG_ID, status: 'active' },
+      { organisation_id: 'org_sessions_other', status: 'frozen' },
+    ]);
+  });
 });
 
 describe('alerts', () => {

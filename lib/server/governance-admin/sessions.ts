@@ -88,11 +88,11 @@ export async function freezeSession(db: DbHandle, input: FreezeSessionInput): Pr
   if (!SESSION_ID.test(input.sessionId)) throw new ValidationError('A session id is 1-128 characters of letters, digits and . _ : @ / -', { param: 'x-tollgate-session' });
   const now = input.now ?? new Date();
   const result = await db.db.transaction(async (tx) => {
-    const [existing] = await tx.select().from(agentSessions).where(eq(agentSessions.id, input.sessionId)).for('update');
-    // Session ids are the caller's own names and the table is keyed by id alone: never touch another organisation's row.
-    if (existing && existing.organisationId !== input.organisationId) {
-      throw new ValidationError('This session id is in use by another organisation; choose another.', { param: 'x-tollgate-session' });
-    }
+    const [existing] = await tx
+      .select()
+      .from(agentSessions)
+      .where(and(eq(agentSessions.organisationId, input.organisationId), eq(agentSessions.id, input.sessionId)))
+      .for('update');
     if (existing?.status === 'frozen') return { row: existing, frozen: false };
     const [row] = await tx
       .insert(agentSessions)
@@ -107,7 +107,7 @@ export async function freezeSession(db: DbHandle, input: FreezeSessionInput): Pr
         startedAt: now,
         lastSeenAt: now,
       })
-      .onConflictDoUpdate({ target: agentSessions.id, set: { status: 'frozen', frozenReason: input.reason, frozenAt: now } })
+      .onConflictDoUpdate({ target: [agentSessions.organisationId, agentSessions.id], set: { status: 'frozen', frozenReason: input.reason, frozenAt: now } })
       .returning();
     await writeAudit(tx, {
       organisationId: input.organisationId,
@@ -171,7 +171,10 @@ export async function unfreezeSession(ctx: RequestContext, sessionId: string, bo
       .for('update');
     if (!existing || (confined && existing.departmentId !== confined)) throw new NotFoundError(`No session ${JSON.stringify(sessionId)}.`);
     if (existing.status !== 'frozen') throw new ConflictError(`Session ${JSON.stringify(sessionId)} is ${existing.status}, not frozen.`, { code: 'session_not_frozen', session_status: existing.status });
-    const [row] = await tx.update(agentSessions).set({ status: 'active', frozenReason: null, frozenAt: null }).where(eq(agentSessions.id, sessionId)).returning();
+    const [row] = await tx.update(agentSessions)
+      .set({ status: 'active', frozenReason: null, frozenAt: null })
+      .where(and(eq(agentSessions.organisationId, ctx.organisationId), eq(agentSessions.id, sessionId)))
+      .returning();
     await writeAudit(tx, {
       organisationId: ctx.organisationId,
       actor: actorOf(ctx.actor),
