@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- gateway [--calls 3000] [--clients 64] [--per-client 40]`
+ * `npm run bench -- gateway [--calls 3000] [--clients 64] [--per-client 40] [--no-cache]`
  *
  * The gateway against a direct call to the same local mock upstream (an
  * OpenAI-compatible HTTP server in this process), interleaved call by call
@@ -38,7 +38,9 @@ const CLIENTS = flag('clients', 64);
 const PER_CLIENT = flag('per-client', 40);
 const WARMUP = Math.floor(CALLS / 10);
 const KEY = 'tg_benchGatewayKey000000000000000000000000';
-const command = `npm run bench -- gateway --calls ${CALLS} --clients ${CLIENTS} --per-client ${PER_CLIENT}`;
+/** `--no-cache`: every gateway call skips the response cache (`x-tollgate-cache: off`), to show what the cache costs on a miss. */
+const NO_CACHE = process.argv.includes('--no-cache');
+const command = `npm run bench -- gateway --calls ${CALLS} --clients ${CLIENTS} --per-client ${PER_CLIENT}${NO_CACHE ? ' --no-cache' : ''}`;
 
 process.env.TOLLGATE_SIMULATED_UPSTREAMS = 'off';
 
@@ -109,7 +111,7 @@ interface Target {
   headers: Record<string, string>;
 }
 
-const GATEWAY_HEADERS = { authorization: `Bearer ${KEY}`, 'x-tollgate-task': 'summarize' };
+const GATEWAY_HEADERS = { authorization: `Bearer ${KEY}`, 'x-tollgate-task': 'summarize', ...(NO_CACHE ? { 'x-tollgate-cache': 'off' } : {}) };
 
 /** Calls each target in turn, call by call, and returns each one's samples after warm-up. */
 async function interleaved(targets: Target[], stream: boolean, measure: (r: Awaited<ReturnType<typeof post>>) => number): Promise<number[][]> {
