@@ -35,7 +35,6 @@ import { admissionSlots } from '@/lib/server/governance/slots';
 import { loadBudgetRules } from '@/lib/server/governance/quota-store';
 import type { LeaseTicket } from '@/lib/server/governance/leases';
 import type { PriceBook } from '@/lib/server/price-book';
-import { raiseBudgetAlerts } from '@/lib/server/budget-alerts';
 import type { GatewayRuntime } from './runtime';
 
 /** A hold lasts longer than any upstream attempt chain can (3 attempts x the 60 s default timeout, plus slack). */
@@ -249,7 +248,7 @@ export async function admit(rt: GatewayRuntime, attribution: CallAttribution, re
   if (slots.length === 0) return { ticket: null };
   const result = await rt.admitter.admit({ organisationId: attribution.organisationId, requestId, slots, ttlMs: RESERVATION_TTL_MS, now });
   if (!result.ok) throw new GuardRefusal(refusalError(result.refusal), `refused: ${result.refusal.budgetName}`);
-  raiseBudgetAlerts(rt.db, attribution.organisationId, result.crossings);
+  // Alert thresholds are crossed by committed spend: the admitter reports them when calls settle.
   return { ticket: result.ticket };
 }
 

@@ -120,13 +120,27 @@ export interface BulkInsertOptions {
 const FALLBACK_SETTINGS = ["set local work_mem = '64MB'", 'set local jit = off', 'set local enable_sort = off'];
 
 const UNIQUE_VIOLATION = '23505';
+const DEADLOCK = '40P01';
 
-function isUniqueViolation(error: unknown): boolean {
+function hasCode(error: unknown, code: string): boolean {
   for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === UNIQUE_VIOLATION) return true;
+    if ((e as { code?: unknown }).code === code) return true;
   }
   return false;
 }
+
+const isUniqueViolation = (error: unknown) => hasCode(error, UNIQUE_VIOLATION);
+
+/**
+ * The order rollup rows are locked in. A one-statement write (the group
+ * commit, the bulk fallback) runs its rollup CTEs last-declared first
+ * (PostgreSQL finishes auxiliary ModifyTable nodes in reverse order of
+ * initialisation), so statements built from `ROLLUPS` lock them in reverse;
+ * the bulk path's separate upserts follow the same order. Every upsert sorts
+ * its rows by key. Should a deadlock still happen, the chunk is retried.
+ */
+const ROLLUP_LOCK_ORDER = ROLLUPS.map((rollup) => rollup.table).reverse();
+const DEADLOCK_RETRIES = 3;
 
 /**
  * One chunk, in one transaction. Fast path: COPY straight into the ledger,
@@ -147,7 +161,12 @@ async function writeChunk(
       const start = performance.now();
       await tx.copyIn('ledger_events', COLUMN_NAMES, binaryCopyData(rows, chunk.from, chunk.to));
       const copied = performance.now();
-      for (const { rollup, params } of rollupDeltas(rows, chunk.from, chunk.to)) await tx.query(rollupDeltaUpsertSql(rollup), params);
+      // The same table order as the one-statement writes (see ROLLUP_LOCK_ORDER), so concurrent writers lock rollup rows alike.
+      const deltas = rollupDeltas(rows, chunk.from, chunk.to);
+      for (const table of ROLLUP_LOCK_ORDER) {
+        const delta = deltas.find((d) => d.rollup.table === table);
+        if (delta) await tx.query(rollupDeltaUpsertSql(delta.rollup), delta.params);
+      }
       if (times) {
         times.copy += copied - start;
         times.rollups += performance.now() - copied;
@@ -181,6 +200,17 @@ async function insertThroughStage(
     const [result] = await tx.query<{ n: number | string }>(insertSql(`select * from ${stage}`, 'select count(*)::int as n from ins'));
     return Number(result?.n ?? 0);
   });
+}
+
+/** Runs a whole transaction again when PostgreSQL broke a deadlock by aborting it (nothing of it was kept). */
+async function withDeadlockRetry<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= DEADLOCK_RETRIES || !hasCode(error, DEADLOCK)) throw error;
+    }
+  }
 }
 
 /**
@@ -219,7 +249,7 @@ export async function bulkInsertLedgerRows(
       while (!failed && next < chunks.length) {
         const chunk = chunks[next++]!;
         try {
-          committed.push({ ...chunk, inserted: await writeChunk(db, rows, chunk, stageTable, options.times) });
+          committed.push({ ...chunk, inserted: await withDeadlockRetry(() => writeChunk(db, rows, chunk, stageTable, options.times)) });
         } catch (cause) {
           failed ??= { ...chunk, cause };
         }

@@ -279,25 +279,30 @@ describe('reservation lifecycle', () => {
     expect(await heldRows(b.id)).toBe(0);
   });
 
-  it('reports each alert threshold once per window', async () => {
+  it('reports each alert threshold once per window, when committed spend crosses it (holds never do)', async () => {
     const b = await budget({ limit: 1_000n, alertThresholds: [0.5, 0.8], enforcement: 'soft' });
-    const one = await admit(db, slotsFor([b], cost(499n)));
-    expect(one.ok && one.crossings).toEqual([]);
-    const two = await admit(db, slotsFor([b], cost(1n)));
-    expect(two.ok && two.crossings).toEqual([{ budgetId: b.id, budgetName: b.name, threshold: 0.5, used: 500n, limit: 1_000n }]);
-    const three = await admit(db, slotsFor([b], cost(100n)));
-    expect(three.ok && three.crossings).toEqual([]);
-    if (!three.ok) throw new Error('refused');
-    // A call that costs more than it reserved crosses on settle.
-    const settled = await settle(db, three.reservationId, cost(400n));
+    const admitted = async (amount: bigint, at = NOW) => {
+      const r = await admit(db, slotsFor([b], cost(amount), at), at);
+      if (!r.ok) throw new Error('refused');
+      return r.reservationId;
+    };
+    // Holds of 499 + 600 are past both thresholds, but nothing is spent yet: no alert.
+    const one = await admitted(499n);
+    const two = await admitted(600n);
+    expect((await counter(b.id)).alerted).toBe(0);
+    // Spend 499, then 1 more: 50% is crossed by the second settle, exactly at 500.
+    expect((await settle(db, one, cost(499n))).crossings).toEqual([]);
+    expect((await settle(db, two, cost(1n))).crossings).toEqual([{ budgetId: b.id, budgetName: b.name, threshold: 0.5, used: 500n, limit: 1_000n }]);
+    // A call that costs more than it reserved crosses 80% on settle; only committed spend counts.
+    const three = await admitted(100n);
+    const settled = await settle(db, three, cost(400n));
     expect(settled.crossings).toEqual([{ budgetId: b.id, budgetName: b.name, threshold: 0.8, used: 900n, limit: 1_000n }]);
     expect((await counter(b.id)).alerted).toBeCloseTo(0.8, 5);
-    const four = await admit(db, slotsFor([b], cost(500n)));
-    expect(four.ok && four.crossings).toEqual([]);
+    expect((await settle(db, await admitted(50n), cost(50n))).crossings).toEqual([]);
     // The next day is a new window.
     const tomorrow = new Date(NOW.getTime() + 86_400_000);
-    const five = await admit(db, slotsFor([b], cost(900n), tomorrow), tomorrow);
-    expect(five.ok && five.crossings.map((c) => c.threshold)).toEqual([0.5, 0.8]);
+    const five = await admitted(900n, tomorrow);
+    expect((await settle(db, five, cost(900n))).crossings.map((c) => c.threshold)).toEqual([0.5, 0.8]);
   });
 
   it('records ingested usage on existing counters only', async () => {

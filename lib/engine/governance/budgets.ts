@@ -141,7 +141,7 @@ const PPM = 1_000_000n;
 
 /**
  * The alert thresholds (fractions of the limit) that usage reaches when it
- * moves from `before` to `after` (both `committed + reserved`), ascending,
+ * moves from `before` to `after` (committed spend), ascending,
  * each at most once: only thresholds above `alreadyAlerted` (the highest one
  * already sent for this window) count, and a move that does not increase
  * usage (a release, a settle below the reservation) crosses nothing.

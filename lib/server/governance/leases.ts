@@ -40,7 +40,7 @@ export interface LeaseOptions {
   maxAgeMs?: number;
   /** Lease age is measured on this clock (default `Date.now`). */
   clock?: () => number;
-  /** Crossings reported when a lease settles, which no caller is waiting for. */
+  /** Alert thresholds crossed when a call or a lease settles (committed spend), which no caller is waiting for. */
   onCrossings?: (crossings: ThresholdCrossing[]) => void;
 }
 
@@ -65,7 +65,7 @@ export interface LeaseTicket {
   done: boolean;
 }
 
-export type LeaseAdmission = { ok: true; ticket: LeaseTicket; crossings: ThresholdCrossing[] } | { ok: false; refusal: BudgetRefusal };
+export type LeaseAdmission = { ok: true; ticket: LeaseTicket } | { ok: false; refusal: BudgetRefusal };
 
 const counterKey = (s: AdmissionSlot) => `${s.slot.budgetId}\u0000${s.slot.windowKey}`;
 
@@ -105,7 +105,7 @@ export class LeaseAdmitter {
       const at = this.clock();
       const lease = this.leases.get(key);
       if (lease && at >= lease.usableUntil) this.drain(lease, 'aged');
-      else if (lease && this.take(lease, slots)) return { ok: true, ticket: { lease, reservationId: null, slots, done: false }, crossings: [] };
+      else if (lease && this.take(lease, slots)) return { ok: true, ticket: { lease, reservationId: null, slots, done: false } };
       else if (lease) this.drain(lease, 'spent');
       if ((this.exactUntil.get(key) ?? 0) > at) break;
       const pending = this.acquiring.get(key);
@@ -113,10 +113,7 @@ export class LeaseAdmitter {
         await pending;
         continue;
       }
-      let crossings: ThresholdCrossing[] = [];
-      const acquisition = this.acquire(key, input).then((c) => {
-        crossings = c;
-      });
+      const acquisition = this.acquire(key, input);
       this.acquiring.set(key, acquisition);
       try {
         await acquisition;
@@ -124,8 +121,7 @@ export class LeaseAdmitter {
         this.acquiring.delete(key);
       }
       const fresh = this.leases.get(key);
-      if (fresh && this.take(fresh, slots)) return { ok: true, ticket: { lease: fresh, reservationId: null, slots, done: false }, crossings };
-      if (crossings.length > 0) this.options.onCrossings?.(crossings);
+      if (fresh && this.take(fresh, slots)) return { ok: true, ticket: { lease: fresh, reservationId: null, slots, done: false } };
     }
     return this.exact(input);
   }
@@ -192,23 +188,23 @@ export class LeaseAdmitter {
   private async exact(input: ReserveInput): Promise<LeaseAdmission> {
     const result = await reserve(this.db, input);
     if (!result.ok) return result;
-    return { ok: true, ticket: { lease: null, reservationId: result.reservationId, slots: input.slots, done: false }, crossings: result.crossings };
+    return { ok: true, ticket: { lease: null, reservationId: result.reservationId, slots: input.slots, done: false } };
   }
 
   /** Reserves a lease for the key; a refused large chunk is retried at the first size, a refused first size switches the key to exact admission. */
-  private async acquire(key: string, input: ReserveInput): Promise<ThresholdCrossing[]> {
+  private async acquire(key: string, input: ReserveInput): Promise<void> {
     for (;;) {
       const calls = this.chunkSize.get(key) ?? this.chunkCalls;
       const slots = input.slots.map((s) => ({ ...s, amount: s.amount * BigInt(calls) }));
       const result = await reserve(this.db, { ...input, requestId: `lease:${input.requestId}`, slots, ttlMs: input.ttlMs + this.maxAgeMs });
       if (result.ok) {
         this.open(key, result.reservationId, slots);
-        return result.crossings;
+        return;
       }
       this.chunkSize.delete(key);
       if (calls <= this.chunkCalls) {
         this.exactUntil.set(key, this.clock() + this.maxAgeMs);
-        return [];
+        return;
       }
     }
   }

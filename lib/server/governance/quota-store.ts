@@ -166,7 +166,7 @@ select u.budget_id from budget_usage u
  * Drops the reservations and moves each call's actual amount, in each
  * budget's metric, to `committed` (the counters are already locked). One
  * row per (reservation, counter), with the counter after the whole batch and
- * `delta`, how much the batch changed `committed + reserved`.
+ * `actual`, how much the batch added to `committed`.
  */
 const SETTLE_RESERVATIONS = `
 with a as (
@@ -182,10 +182,10 @@ with a as (
 ), u as (
   update budget_usage u set reserved = u.reserved - x.amount, committed = u.committed + x.actual, updated_at = now()
     from x where u.budget_id = x.budget_id and u.window_key = x.window_key
-  returning u.budget_id, u.window_key, u.committed, u.reserved, u.alerted_level, x.actual - x.amount as delta
+  returning u.budget_id, u.window_key, u.committed, u.reserved, u.alerted_level, x.actual
 )
 select d.id as reservation_id, u.budget_id, u.window_key, u.committed::text as committed, u.reserved::text as reserved,
-       u.alerted_level::float8 as alerted_level, u.delta::text as delta, b.id is not null as has_budget, ${RULE_COLUMNS}
+       u.alerted_level::float8 as alerted_level, u.actual::text as actual, b.id is not null as has_budget, ${RULE_COLUMNS}
   from d
   join u on u.budget_id = d.budget_id and u.window_key = d.window_key
   left join budgets b on b.id = d.budget_id`;
@@ -216,7 +216,7 @@ export interface ReserveInput {
   now: Date;
 }
 
-export type ReserveResult = { ok: true; reservationId: string; crossings: ThresholdCrossing[] } | { ok: false; refusal: BudgetRefusal };
+export type ReserveResult = { ok: true; reservationId: string } | { ok: false; refusal: BudgetRefusal };
 
 export interface SettleResult {
   /** False when the reservation was already settled, released or expired, or held nothing (no budget applied): nothing changed. */
@@ -252,8 +252,8 @@ function batchersFor(db: DbHandle) {
  * Admits a call against all its counters at once, or refuses it (the
  * engine's choice of the tightest hard budget); a refused call holds
  * nothing. Soft budgets hold the amount too, so their use is live, but never
- * refuse. Threshold crossings count `committed + reserved` (spend plus what
- * calls in flight hold); each threshold is reported once per window.
+ * refuse. A hold is not spend: alert thresholds are crossed by committed
+ * spend only, when calls settle (and usage is recorded), never here.
  */
 export function reserve(db: DbHandle, input: ReserveInput): Promise<ReserveResult> {
   let projection: CallProjection;
@@ -263,7 +263,7 @@ export function reserve(db: DbHandle, input: ReserveInput): Promise<ReserveResul
     return Promise.reject(error);
   }
   const reservationId = `rsv_${randomBytes(12).toString('hex')}`;
-  if (input.slots.length === 0) return Promise.resolve({ ok: true, reservationId, crossings: [] });
+  if (input.slots.length === 0) return Promise.resolve({ ok: true, reservationId });
   const expiresAt = new Date(input.now.getTime() + input.ttlMs);
   return batchersFor(db).reserve.submit({ input, projection, reservationId, expiresAt });
 }
@@ -377,16 +377,13 @@ async function reserveInTransaction(exec: Exec, jobs: Pending<ReserveJob, Reserv
       results.set(p, admission);
       continue;
     }
-    const crossings: ThresholdCrossing[] = [];
     for (const s of job.input.slots) {
       const c = counters.get(slotKey(s))!;
-      const before = c.committed + c.reserved;
       c.reserved += s.amount;
       c.added += s.amount;
-      c.level = raise(c.level, thresholdCrossings(liveRule(s.rule, c), before, before + s.amount, alerted(c.level)), crossings);
       held.push({ job, slot: s });
     }
-    results.set(p, { ok: true, reservationId: job.reservationId, crossings });
+    results.set(p, { ok: true, reservationId: job.reservationId });
   }
 
   if (held.length > 0) {
@@ -417,7 +414,7 @@ interface SettledRow extends RuleColumns {
   committed: string;
   reserved: string;
   alerted_level: number;
-  delta: string;
+  actual: string;
   has_budget: boolean;
 }
 
@@ -445,7 +442,7 @@ async function finishInTransaction(exec: Exec, jobs: Pending<FinishJob, SettleRe
   const actual = (f: (a: CallProjection) => bigint) => jobs.map((p) => (p.job.actual ? f(p.job.actual) : 0n));
   const rows = await exec<SettledRow>(SETTLE_RESERVATIONS, [ids, actual((a) => a.costNano), actual((a) => a.tokens), actual((a) => a.requests)]);
 
-  // Thresholds are checked once per counter, on the batch's net change, and reported to the last settle that touched it.
+  // Thresholds are checked once per counter, on the committed spend the batch added, and reported to the last settle that touched it.
   const settling = new Set(jobs.filter((p) => p.job.actual).map((p) => p.job.reservationId));
   const last = new Map<string, SettledRow>();
   for (const row of rows) {
@@ -454,8 +451,8 @@ async function finishInTransaction(exec: Exec, jobs: Pending<FinishJob, SettleRe
   }
   const raised: { budgetId: string; windowKey: string; level: number }[] = [];
   for (const row of last.values()) {
-    const after = BigInt(row.committed) + BigInt(row.reserved);
-    const crossed = thresholdCrossings(toRule(row), after - BigInt(row.delta), after, alerted(row.alerted_level));
+    const after = BigInt(row.committed);
+    const crossed = thresholdCrossings(toRule(row), after - BigInt(row.actual), after, alerted(row.alerted_level));
     if (crossed.length === 0) continue;
     const level = raise(row.alerted_level, crossed, results.get(row.reservation_id)!.crossings);
     raised.push({ budgetId: row.budget_id, windowKey: row.window_key, level });
@@ -532,7 +529,7 @@ export async function recordUsage(
     const crossings: ThresholdCrossing[] = [];
     const levels = present.map((s) => {
       const row = byKey.get(slotKey(s))!;
-      const before = BigInt(row.committed) + BigInt(row.reserved);
+      const before = BigInt(row.committed);
       const rule = { ...s.rule, limit: row.limit_value === null ? s.rule.limit : BigInt(row.limit_value) };
       return raise(row.alerted_level, thresholdCrossings(rule, before, before + s.amount, alerted(row.alerted_level)), crossings);
     });
