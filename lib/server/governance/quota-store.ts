@@ -149,12 +149,12 @@ select null, null, null, d.id from (select distinct id from d) d`;
 /** Adds a batch's holds to its counters (already locked) and writes the reservation rows. */
 const APPLY_RESERVATIONS = `
 with c as (
-  update budget_usage u set reserved = u.reserved + s.amount, alerted_level = greatest(u.alerted_level, s.level::real), updated_at = now()
-    from unnest($1::text[], $2::text[], $3::int8[], $4::float8[]) as s(budget_id, window_key, amount, level)
+  update budget_usage u set reserved = u.reserved + s.amount, updated_at = now()
+    from unnest($1::text[], $2::text[], $3::int8[]) as s(budget_id, window_key, amount)
    where u.budget_id = s.budget_id and u.window_key = s.window_key
 )
 insert into reservations (id, budget_id, window_key, organisation_id, request_id, amount, created_at, expires_at)
-select * from unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int8[], $11::timestamptz[], $12::timestamptz[])`;
+select * from unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int8[], $10::timestamptz[], $11::timestamptz[])`;
 
 const LOCK_RESERVATIONS = `
 select u.budget_id from budget_usage u
@@ -182,9 +182,9 @@ with a as (
 ), u as (
   update budget_usage u set reserved = u.reserved - x.amount, committed = u.committed + x.actual, updated_at = now()
     from x where u.budget_id = x.budget_id and u.window_key = x.window_key
-  returning u.budget_id, u.window_key, u.committed, u.reserved, u.alerted_level, x.actual
+  returning u.budget_id, u.window_key, u.committed, u.alerted_level, x.actual
 )
-select d.id as reservation_id, u.budget_id, u.window_key, u.committed::text as committed, u.reserved::text as reserved,
+select d.id as reservation_id, u.budget_id, u.window_key, u.committed::text as committed,
        u.alerted_level::float8 as alerted_level, u.actual::text as actual, b.id is not null as has_budget, ${RULE_COLUMNS}
   from d
   join u on u.budget_id = d.budget_id and u.window_key = d.window_key
@@ -321,7 +321,6 @@ interface Counter {
   /** Null when the budget row is gone: nothing to enforce. */
   limit: bigint | null;
   hard: boolean;
-  level: number;
   added: bigint;
 }
 
@@ -353,7 +352,6 @@ async function reserveInTransaction(exec: Exec, jobs: Pending<ReserveJob, Reserv
         reserved: BigInt(r.reserved),
         limit: r.limit_value === null ? null : BigInt(r.limit_value),
         hard: r.enforcement === 'hard' && !r.archived && r.limit_value !== null,
-        level: r.alerted_level,
         added: 0n,
       },
     ]),
@@ -393,7 +391,6 @@ async function reserveInTransaction(exec: Exec, jobs: Pending<ReserveJob, Reserv
       touched.map(([key]) => keys.get(key)!.budgetId),
       touched.map(([key]) => keys.get(key)!.windowKey),
       touched.map(([, c]) => c.added),
-      touched.map(([, c]) => c.level),
       held.map((h) => h.job.reservationId),
       held.map((h) => h.slot.slot.budgetId),
       held.map((h) => h.slot.slot.windowKey),
@@ -412,7 +409,6 @@ interface SettledRow extends RuleColumns {
   budget_id: string;
   window_key: string;
   committed: string;
-  reserved: string;
   alerted_level: number;
   actual: string;
   has_budget: boolean;
