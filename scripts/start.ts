@@ -16,6 +16,8 @@ process.env.NEXT_TELEMETRY_DISABLED ??= '1';
 
 const root = process.cwd();
 const log = (message: string) => console.log(`[tollgate] ${message}`);
+/** How long shutdown waits for the ledger writer when the database is unreachable. */
+const SHUTDOWN_FLUSH_MS = 30_000;
 
 function ensureAuthSecret(dataDir: string): void {
   if (process.env.AUTH_SECRET) return;
@@ -89,9 +91,10 @@ async function main(): Promise<void> {
     const drained = (workload?.stop() ?? Promise.resolve()).then(async () => {
       server.close();
       server.closeAllConnections();
-      // Rows handed to the ledger writer are committed before the database closes.
+      // Rows handed to the ledger writer are committed before the database closes; if it stays unreachable, say how many are lost.
       const { getGateway } = await import('@/lib/gateway/runtime');
-      await (await getGateway()).writer.flush();
+      const unwritten = await (await getGateway()).writer.flush(SHUTDOWN_FLUSH_MS);
+      if (unwritten > 0) console.error(`[tollgate] ${unwritten} gateway ledger row(s) could not be written within ${SHUTDOWN_FLUSH_MS / 1000} s of shutdown and are lost`);
     });
     drained
       .catch((error: unknown) => console.error('[tollgate] draining failed', error))

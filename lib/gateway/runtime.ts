@@ -29,8 +29,9 @@ import { loadUpstreams, simulatorEnabled, simulatorOptions, upstreamsFresh, type
 const QUALITY_REFRESH_MS = 5 * 60_000;
 /**
  * The gateway's ledger rows wait up to this long for others to share their
- * commit. Replies never wait on it; the price is that a crash can lose the
- * rows of at most this window plus one commit (see README, "Gateway").
+ * commit. Replies never wait on it. Through a database outage the writer
+ * keeps the rows and retries; what a crash of this process can lose is the
+ * rows not yet committed (see README, "Gateway").
  */
 const LEDGER_LINGER_MS = 10;
 const RESERVATION_SWEEP_MS = 15_000;
@@ -87,7 +88,7 @@ function buildRuntime(db: DbHandle): GatewayRuntime {
       for (const row of liveSignals) tracker.observe(row.modelId, row.task, row.signal);
       runtime.quality = tracker;
     },
-    writer: new LedgerWriter(db, 5_000, LEDGER_LINGER_MS),
+    writer: new LedgerWriter(db, { lingerMs: LEDGER_LINGER_MS, keepThroughOutages: true }),
     simulator,
     lastPrompt: new Map(),
     invalidate() {

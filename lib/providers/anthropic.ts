@@ -54,28 +54,38 @@ export function anthropicAdapter(options: AnthropicOptions): ProviderAdapter {
 
     async complete(call: UpstreamCall): Promise<CompletionResult> {
       const attempt = startAttempt(call);
-      const body = toAnthropicRequest(call.request, options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS);
-      const res = await postJson(fetchImpl, url, headers('application/json'), body, attempt);
-      if (!res.ok) throw await httpError(res, secrets);
-      const message = asAnthropicMessage(await readJson(res, attempt));
-      return {
-        completion: fromAnthropicMessage(message, Math.floor(now() / 1000)),
-        usage: { provider: 'anthropic', raw: message.usage },
-      };
+      try {
+        const body = toAnthropicRequest(call.request, options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS);
+        const res = await postJson(fetchImpl, url, headers('application/json'), body, attempt);
+        if (!res.ok) throw await httpError(res, secrets);
+        const message = asAnthropicMessage(await readJson(res, attempt));
+        return {
+          completion: fromAnthropicMessage(message, Math.floor(now() / 1000)),
+          usage: { provider: 'anthropic', raw: message.usage },
+        };
+      } finally {
+        attempt.end();
+      }
     },
 
     async stream(call: UpstreamCall): Promise<StreamResult> {
       const attempt = startAttempt(call);
-      const body = { ...toAnthropicRequest(call.request, options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS), stream: true };
-      const res = await postJson(fetchImpl, url, headers('text/event-stream'), body, attempt);
-      if (!res.ok) throw await httpError(res, secrets);
-      const bytes = res.chunks?.() ?? res.body;
-      if (!bytes) throw new UpstreamError('protocol', 'the upstream sent no event stream');
-      const state: StreamState = { usage: null };
-      return {
-        chunks: anthropicChunks(bytes, attempt, secrets, Math.floor(now() / 1000), state, (finished) => res.release?.(finished)),
-        usage: () => (state.usage ? { provider: 'anthropic', raw: state.usage } : null),
-      };
+      // The attempt lasts until its stream closes (anthropicChunks ends it), or until it fails here.
+      try {
+        const body = { ...toAnthropicRequest(call.request, options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS), stream: true };
+        const res = await postJson(fetchImpl, url, headers('text/event-stream'), body, attempt);
+        if (!res.ok) throw await httpError(res, secrets);
+        const bytes = res.chunks?.() ?? res.body;
+        if (!bytes) throw new UpstreamError('protocol', 'the upstream sent no event stream');
+        const state: StreamState = { usage: null };
+        return {
+          chunks: anthropicChunks(bytes, attempt, secrets, Math.floor(now() / 1000), state, (finished) => res.release?.(finished)),
+          usage: () => (state.usage ? { provider: 'anthropic', raw: state.usage } : null),
+        };
+      } catch (error) {
+        attempt.end();
+        throw error;
+      }
     },
   };
 }
@@ -188,6 +198,7 @@ async function* anthropicChunks(
   } finally {
     // Past message_stop the connection goes back to the pool; a reader that stopped early closes it.
     release(stopped);
+    attempt.end();
   }
   if (!stopped) throw new UpstreamError('protocol', 'the upstream stream ended before message_stop');
 }

@@ -52,39 +52,50 @@ export function openAiCompatibleAdapter(options: OpenAiCompatibleOptions): Provi
 
     async complete(call: UpstreamCall): Promise<CompletionResult> {
       const attempt = startAttempt(call);
-      const { stream: _stream, stream_options: _streamOptions, ...body } = call.request;
-      const res = await postJson(fetchImpl, url, headers('application/json'), body, attempt);
-      if (!res.ok) throw await httpError(res, secrets);
-      const completion = asCompletion(await readJson(res, attempt));
-      return { completion, usage: usageOf(completion.usage) };
+      try {
+        const { stream: _stream, stream_options: _streamOptions, ...body } = call.request;
+        const res = await postJson(fetchImpl, url, headers('application/json'), body, attempt);
+        if (!res.ok) throw await httpError(res, secrets);
+        const completion = asCompletion(await readJson(res, attempt));
+        return { completion, usage: usageOf(completion.usage) };
+      } finally {
+        attempt.end();
+      }
     },
 
     async stream(call: UpstreamCall): Promise<StreamResult> {
       const attempt = startAttempt(call);
-      // Usage is always asked for, so the ledger never has to estimate; the gateway shows it to the client only if asked.
-      const body = { ...call.request, stream: true, stream_options: { ...call.request.stream_options, include_usage: true } };
-      const res = await postJson(fetchImpl, url, headers('text/event-stream'), body, attempt);
-      if (!res.ok) throw await httpError(res, secrets);
-      if ((res.headers.get('content-type') ?? '').includes('application/json')) {
-        // A server that ignored `stream: true`: replay its completion as chunks.
-        const completion = asCompletion(await readJson(res, attempt));
-        return { chunks: completionAsChunks(completion), usage: () => usageOf(completion.usage) };
+      // The attempt lasts until its stream closes (openAiChunks ends it), or until it fails here.
+      try {
+        // Usage is always asked for, so the ledger never has to estimate; the gateway shows it to the client only if asked.
+        const body = { ...call.request, stream: true, stream_options: { ...call.request.stream_options, include_usage: true } };
+        const res = await postJson(fetchImpl, url, headers('text/event-stream'), body, attempt);
+        if (!res.ok) throw await httpError(res, secrets);
+        if ((res.headers.get('content-type') ?? '').includes('application/json')) {
+          // A server that ignored `stream: true`: replay its completion as chunks.
+          const completion = asCompletion(await readJson(res, attempt));
+          attempt.end();
+          return { chunks: completionAsChunks(completion), usage: () => usageOf(completion.usage) };
+        }
+        const bytes = res.chunks?.() ?? res.body;
+        if (!bytes) throw new UpstreamError('protocol', 'the upstream sent no event stream');
+        let usage: UpstreamUsage | null = null;
+        return {
+          chunks: openAiChunks(
+            bytes,
+            attempt,
+            secrets,
+            (raw) => {
+              usage = usageOf(raw);
+            },
+            (finished) => res.release?.(finished),
+          ),
+          usage: () => usage,
+        };
+      } catch (error) {
+        attempt.end();
+        throw error;
       }
-      const bytes = res.chunks?.() ?? res.body;
-      if (!bytes) throw new UpstreamError('protocol', 'the upstream sent no event stream');
-      let usage: UpstreamUsage | null = null;
-      return {
-        chunks: openAiChunks(
-          bytes,
-          attempt,
-          secrets,
-          (raw) => {
-            usage = usageOf(raw);
-          },
-          (finished) => res.release?.(finished),
-        ),
-        usage: () => usage,
-      };
     },
   };
 }
@@ -154,6 +165,7 @@ async function* openAiChunks(
   } finally {
     // Past [DONE] the connection goes back to the pool; a reader that stopped early closes it.
     release(done);
+    attempt.end();
   }
   if (!done && !finished) throw new UpstreamError('protocol', 'the upstream stream ended before the completion did');
 }

@@ -185,6 +185,8 @@ export function simulatedAdapter(options: SimulatedOptions = {}): ProviderAdapte
         return { completion, usage };
       } catch (error) {
         throw attempt.fail(error);
+      } finally {
+        attempt.end();
       }
     },
 
@@ -194,8 +196,10 @@ export function simulatedAdapter(options: SimulatedOptions = {}): ProviderAdapte
       try {
         await fail(p, attempt);
       } catch (error) {
+        attempt.end();
         throw attempt.fail(error);
       }
+      // From here the attempt lasts until its stream closes (simulatedChunks ends it).
       const reply = simulateReply(call.request, p.seed);
       const promptTokens = countChatTokens(call.request.messages);
       let emitted = '';
@@ -254,5 +258,7 @@ async function* simulatedChunks(
     yield chunk({}, reply.finishReason);
   } catch (error) {
     throw attempt.fail(error);
+  } finally {
+    attempt.end();
   }
 }

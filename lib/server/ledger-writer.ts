@@ -280,24 +280,77 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+/**
+ * Errors after which the same statement may well succeed: the connection or
+ * the server went away (SQLSTATE class 08, shutdown, too many connections, a
+ * network error from the driver) or the transaction lost a conflict.
+ */
+const TRANSIENT_CODES = new Set(['57P01', '57P02', '57P03', '53300', '40001', DEADLOCK]);
+const DRIVER_CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
+]);
+
+export function isTransientDbError(error: unknown): boolean {
+  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== 'string') continue;
+    if (code.startsWith('08') || TRANSIENT_CODES.has(code) || DRIVER_CONNECTION_CODES.has(code)) return true;
+  }
+  return false;
+}
+
+export interface LedgerWriterOptions {
+  /** Rows per commit at most (default 5,000). */
+  maxRowsPerCommit?: number;
+  /**
+   * > 0 holds a commit that long for more writes to join it: for callers that
+   * do not wait on the commit (the gateway), many calls share one statement.
+   * Callers that wait (usage ingest) use the default, 0.
+   */
+  lingerMs?: number;
+  /**
+   * Keep rows through a database outage: a commit that fails with a
+   * transient error (see `isTransientDbError`) is retried, with backoff up to
+   * `maxRetryDelayMs`, until it goes in, holding later writes behind it in
+   * order. For writers nobody waits on (the gateway), whose rows would
+   * otherwise be lost. A retried commit that had in fact gone in inserts
+   * nothing twice: duplicates are skipped. Default off: a waiting caller gets
+   * the error instead.
+   */
+  keepThroughOutages?: boolean;
+  maxRetryDelayMs?: number;
+}
+
+const FIRST_RETRY_DELAY_MS = 50;
+
 export class LedgerWriter {
   private queue: Pending[] = [];
   private draining = false;
-  /** Commits so far and rows in them, for metrics and benchmarks. */
-  readonly stats = { commits: 0, rows: 0, maxBatch: 0 };
-
   private lingering: ReturnType<typeof setTimeout> | null = null;
+  private readonly maxRowsPerCommit: number;
+  private readonly lingerMs: number;
+  private readonly keepThroughOutages: boolean;
+  private readonly maxRetryDelayMs: number;
+  /** Commits so far, rows in them, and commits retried after a transient failure (metrics, benchmarks). */
+  readonly stats = { commits: 0, rows: 0, maxBatch: 0, retries: 0 };
 
-  /**
-   * `lingerMs` > 0 holds a commit that long for more writes to join it: for
-   * callers that do not wait on the commit (the gateway), many calls share one
-   * statement. Callers that wait (usage ingest) use the default, 0.
-   */
   constructor(
     private readonly db: DbHandle,
-    private readonly maxRowsPerCommit = 5_000,
-    private readonly lingerMs = 0,
-  ) {}
+    options: LedgerWriterOptions = {},
+  ) {
+    this.maxRowsPerCommit = options.maxRowsPerCommit ?? 5_000;
+    this.lingerMs = options.lingerMs ?? 0;
+    this.keepThroughOutages = options.keepThroughOutages ?? false;
+    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
+  }
+
+  /** Rows handed in and not yet committed (or failed). */
+  get pendingRows(): number {
+    return this.queue.reduce((n, p) => n + p.rows.length, 0) + this.inFlightRows;
+  }
+
+  private inFlightRows = 0;
 
   write(rows: readonly LedgerRowInput[]): Promise<WriteResult> {
     if (rows.length === 0) return Promise.resolve({ inserted: [], duplicates: [] });
@@ -315,9 +368,17 @@ export class LedgerWriter {
     });
   }
 
-  /** Resolves once every write handed in so far has committed or failed (shutdown, tests). */
-  async flush(): Promise<void> {
-    while (this.draining || this.lingering || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 2));
+  /**
+   * Resolves once every write handed in so far has committed or failed
+   * (shutdown, tests), or once `timeoutMs` has passed; returns the rows still
+   * pending then (non-zero only when the database stayed unreachable).
+   */
+  async flush(timeoutMs = Infinity): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    while ((this.draining || this.lingering || this.queue.length > 0) && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return this.pendingRows;
   }
 
   private async drain(): Promise<void> {
@@ -331,23 +392,54 @@ export class LedgerWriter {
           batch.push(next);
           size += next.rows.length;
         }
-        await this.commit(batch);
+        this.inFlightRows = size;
+        try {
+          await this.commitKeeping(batch);
+        } finally {
+          this.inFlightRows = 0;
+        }
       }
     } finally {
       this.draining = false;
     }
   }
 
-  private async commit(batch: Pending[]): Promise<void> {
+  /** `commit`, retried through transient failures when the writer keeps rows through outages. */
+  private async commitKeeping(batch: Pending[]): Promise<void> {
+    for (let failures = 0, delay = FIRST_RETRY_DELAY_MS; ; failures++, delay = Math.min(delay * 2, this.maxRetryDelayMs)) {
+      try {
+        await this.commit(batch, this.keepThroughOutages);
+        if (failures > 0) console.error(`[tollgate] ledger commit went in after ${failures} failed attempt(s)`);
+        return;
+      } catch (error) {
+        // Only a transient failure of the whole batch reaches here (see `commit`).
+        this.stats.retries += 1;
+        if (failures % 20 === 0) {
+          const rows = batch.reduce((n, p) => n + p.rows.length, 0);
+          console.error(`[tollgate] ledger commit of ${rows} row(s) failed (attempt ${failures + 1}); keeping the rows and retrying`, error);
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  /**
+   * Commits a batch and settles its callers. If the combined commit fails,
+   * each caller's rows are tried on their own, so one bad write cannot sink
+   * the others. With `rethrowTransient`, a transient failure is thrown
+   * instead, settling nobody, for the caller to retry the whole batch.
+   */
+  private async commit(batch: Pending[], rethrowTransient: boolean): Promise<void> {
     let inserted: Set<string>;
     try {
       inserted = await insertLedgerRows(this.db, batch.flatMap((p) => p.rows));
     } catch (error) {
+      if (rethrowTransient && isTransientDbError(error)) throw error;
       if (batch.length === 1) {
         batch[0]!.reject(error);
         return;
       }
-      for (const pending of batch) await this.commit([pending]);
+      for (const pending of batch) await this.commitKeeping([pending]);
       return;
     }
     this.stats.commits += 1;
