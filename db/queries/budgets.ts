@@ -6,6 +6,7 @@
 import { useBasisPoints } from '@/lib/engine/burn';
 import type { BudgetMetric, BudgetScope, BudgetWindow, Enforcement } from '@/lib/engine/enums';
 import { windowResetsAt, windowStart } from '@/lib/engine/periods';
+import { alertThresholdsOf, BUDGET_RULE_COLUMNS, type BudgetRuleColumns } from './budget-rules';
 import type { ReadScope } from './scope';
 
 export interface BudgetUse {
@@ -25,16 +26,7 @@ export interface BudgetUse {
   resetsAt: string | null;
 }
 
-interface BudgetRow {
-  id: string;
-  name: string;
-  scope_type: BudgetScope;
-  scope_id: string | null;
-  window: BudgetWindow;
-  metric: BudgetMetric;
-  enforcement: Enforcement;
-  limit_value: string;
-  alert_thresholds: number[] | string;
+interface BudgetRow extends BudgetRuleColumns {
   scope_label: string | null;
 }
 
@@ -79,8 +71,7 @@ async function usedInWindow(scope: ReadScope, budget: BudgetRow): Promise<bigint
 
 export async function budgetUse(scope: ReadScope): Promise<BudgetUse[]> {
   const rows = await scope.db.query<BudgetRow>(
-    `select b.id, b.name, b.scope_type, b.scope_id, b.window, b.metric, b.enforcement,
-            b.limit_value::text as limit_value, b.alert_thresholds,
+    `select ${BUDGET_RULE_COLUMNS},
             coalesce(d.name, p.name, u.name, k.name, case when b.scope_type = 'organisation' then o.name end, b.scope_id) as scope_label
        from budgets b
        join organisations o on o.id = b.organisation_id
@@ -110,7 +101,7 @@ export async function budgetUse(scope: ReadScope): Promise<BudgetUse[]> {
         limit: limit.toString(),
         used: used.toString(),
         useBps: useBasisPoints(used, limit),
-        alertThresholds: typeof b.alert_thresholds === 'string' ? (JSON.parse(b.alert_thresholds) as number[]) : b.alert_thresholds,
+        alertThresholds: alertThresholdsOf(b.alert_thresholds),
         resetsAt: windowResetsAt(b.window, scope.now)?.toISOString() ?? null,
       };
     }),

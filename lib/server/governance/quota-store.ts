@@ -29,7 +29,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DbHandle } from '@/db/client';
-import type { BudgetMetric, BudgetScope, BudgetWindow, Enforcement } from '@/lib/engine/enums';
+import { BUDGET_RULE_COLUMNS, toBudgetRule, type BudgetRuleColumns } from '@/db/queries/budget-rules';
+import type { BudgetMetric, Enforcement } from '@/lib/engine/enums';
 import { checkAdmission, projectionFor, thresholdCrossings, type BudgetRow } from '@/lib/engine/governance';
 import type { BudgetRefusal, BudgetRule, CallAttribution, CallProjection, ThresholdCrossing } from '@/lib/engine/governance/types';
 import { Batcher, type Pending } from './batcher';
@@ -45,43 +46,14 @@ const RULES_TTL_MS = 5_000;
 const rulesCache = new Map<string, { db: DbHandle; at: number; rules: Promise<BudgetRule[]> }>();
 
 /** A budget as SQL returns it (the columns every statement here selects for a rule). */
-interface RuleColumns {
-  id: string;
-  name: string;
-  scope_type: BudgetScope;
-  scope_id: string | null;
-  window: BudgetWindow;
-  metric: BudgetMetric;
-  limit_value: string;
-  enforcement: Enforcement;
-  alert_thresholds: unknown;
-}
-
-const RULE_COLUMNS = `b.id, b.name, b.scope_type, b.scope_id, b."window", b.metric, b.limit_value::text as limit_value, b.enforcement, b.alert_thresholds`;
-
-function toRule(r: RuleColumns): BudgetRule {
-  const list: unknown = typeof r.alert_thresholds === 'string' ? JSON.parse(r.alert_thresholds) : r.alert_thresholds;
-  return {
-    id: r.id,
-    name: r.name,
-    scopeType: r.scope_type,
-    scopeId: r.scope_id,
-    window: r.window,
-    metric: r.metric,
-    limit: BigInt(r.limit_value),
-    enforcement: r.enforcement,
-    alertThresholds: Array.isArray(list) ? list.filter((t): t is number => typeof t === 'number' && Number.isFinite(t)).sort((a, b) => a - b) : [],
-  };
-}
-
 /** The organisation's active budgets, cached in process for 5 s (other instances see a change within that). */
 export function loadBudgetRules(db: DbHandle, organisationId: string): Promise<BudgetRule[]> {
   const hit = rulesCache.get(organisationId);
   const clock = Date.now();
   if (hit && hit.db === db && clock - hit.at < RULES_TTL_MS) return hit.rules;
   const rules = db
-    .query<RuleColumns>(`select ${RULE_COLUMNS} from budgets b where b.organisation_id = $1 and b.archived_at is null order by b.id`, [organisationId])
-    .then((rows) => rows.map(toRule));
+    .query<BudgetRuleColumns>(`select ${BUDGET_RULE_COLUMNS} from budgets b where b.organisation_id = $1 and b.archived_at is null order by b.id`, [organisationId])
+    .then((rows) => rows.map(toBudgetRule));
   rulesCache.set(organisationId, { db, at: clock, rules });
   rules.catch(() => {
     if (rulesCache.get(organisationId)?.rules === rules) rulesCache.delete(organisationId);
@@ -185,7 +157,7 @@ with a as (
   returning u.budget_id, u.window_key, u.committed, u.alerted_level, x.actual
 )
 select d.id as reservation_id, u.budget_id, u.window_key, u.committed::text as committed,
-       u.alerted_level::float8 as alerted_level, u.actual::text as actual, b.id is not null as has_budget, ${RULE_COLUMNS}
+       u.alerted_level::float8 as alerted_level, u.actual::text as actual, b.id is not null as has_budget, ${BUDGET_RULE_COLUMNS}
   from d
   join u on u.budget_id = d.budget_id and u.window_key = d.window_key
   left join budgets b on b.id = d.budget_id`;
@@ -404,7 +376,7 @@ async function reserveInTransaction(exec: Exec, jobs: Pending<ReserveJob, Reserv
   return { results, waiting };
 }
 
-interface SettledRow extends RuleColumns {
+interface SettledRow extends BudgetRuleColumns {
   reservation_id: string;
   budget_id: string;
   window_key: string;
@@ -448,7 +420,7 @@ async function finishInTransaction(exec: Exec, jobs: Pending<FinishJob, SettleRe
   const raised: { budgetId: string; windowKey: string; level: number }[] = [];
   for (const row of last.values()) {
     const after = BigInt(row.committed);
-    const crossed = thresholdCrossings(toRule(row), after - BigInt(row.actual), after, alerted(row.alerted_level));
+    const crossed = thresholdCrossings(toBudgetRule(row), after - BigInt(row.actual), after, alerted(row.alerted_level));
     if (crossed.length === 0) continue;
     const level = raise(row.alerted_level, crossed, results.get(row.reservation_id)!.crossings);
     raised.push({ budgetId: row.budget_id, windowKey: row.window_key, level });
