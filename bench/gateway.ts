@@ -31,7 +31,7 @@ import { CATALOG_MODELS } from '@/lib/engine/catalog';
 import { priceTokens } from '@/lib/engine/prices';
 import { catalogQuality, DEFAULT_THRESHOLDS, HealthTracker, inferTask, QualityTracker, routeRequest } from '@/lib/engine/router';
 import { countChatTokens } from '@/lib/engine/tokens';
-import { benchDatabase, flag, percentile, table } from './support';
+import { benchDatabase, flag, percentile, processCpuSeconds, serverCpuSeconds, table } from './support';
 
 const CALLS = flag('calls', 3_000);
 const CLIENTS = flag('clients', 64);
@@ -109,6 +109,8 @@ interface Target {
   name: string;
   url: string;
   headers: Record<string, string>;
+  /** The process serving it between the client and the upstream (none for direct calls). */
+  pid?: number;
 }
 
 const GATEWAY_HEADERS = { authorization: `Bearer ${KEY}`, 'x-tollgate-task': 'summarize', ...(NO_CACHE ? { 'x-tollgate-cache': 'off' } : {}) };
@@ -149,8 +151,22 @@ function percentileColumns(first: string, targets: Target[]): string[] {
   return [first, ...targets.map((t) => `${t.name} ms`), ...targets.slice(1).map((t) => `added: ${t.name}`), 'Tollgate own (gateway - proxy)'];
 }
 
-async function throughput(targets: Target[], setDelay: (ms: number) => void): Promise<number[]> {
+/** CPU-seconds by where they were spent: the benchmark process (the clients), the mock upstream, the hop (proxy or gateway), PostgreSQL. */
+type CpuSplit = [client: number, upstream: number, hop: number, postgres: number];
+
+function cpuNow(upstreamPid: number, hopPid: number | undefined): CpuSplit {
+  const own = process.cpuUsage();
+  return [
+    (own.user + own.system) / 1e6,
+    processCpuSeconds(upstreamPid) ?? Number.NaN,
+    hopPid === undefined ? 0 : (processCpuSeconds(hopPid) ?? Number.NaN),
+    serverCpuSeconds() ?? Number.NaN,
+  ];
+}
+
+async function throughput(targets: Target[], setDelay: (ms: number) => void, upstreamPid: number): Promise<{ rates: number[]; cpuPerCall: CpuSplit[] }> {
   setDelay(20);
+  const calls = CLIENTS * PER_CLIENT;
   const round = async (target: Target) => {
     const start = performance.now();
     await Promise.all(
@@ -161,14 +177,25 @@ async function throughput(targets: Target[], setDelay: (ms: number) => void): Pr
         }
       }),
     );
-    return (CLIENTS * PER_CLIENT) / ((performance.now() - start) / 1000);
+    return calls / ((performance.now() - start) / 1000);
   };
   // A warm-up round each, then three interleaved rounds; the medians are compared.
   for (const target of targets) await round(target);
   const rates = targets.map(() => [] as number[]);
-  for (let i = 0; i < 3; i++) for (const [t, target] of targets.entries()) rates[t]!.push(await round(target));
+  const cpu = targets.map((): CpuSplit => [0, 0, 0, 0]);
+  for (let i = 0; i < 3; i++) {
+    for (const [t, target] of targets.entries()) {
+      const before = cpuNow(upstreamPid, target.pid);
+      rates[t]!.push(await round(target));
+      const after = cpuNow(upstreamPid, target.pid);
+      for (let k = 0; k < 4; k++) cpu[t]![k]! += after[k]! - before[k]!;
+    }
+  }
   setDelay(0);
-  return rates.map((r) => percentile(r, 50));
+  return {
+    rates: rates.map((r) => percentile(r, 50)),
+    cpuPerCall: cpu.map((split) => split.map((seconds) => (seconds / (3 * calls)) * 1e6) as CpuSplit),
+  };
 }
 
 function engineDecision(): string[][] {
@@ -228,8 +255,8 @@ try {
   const gatewayChild = await child(['gateway', db.url, ...(withNext ? ['--next'] : [])]);
   children.push(gatewayChild.proc);
   const direct: Target = { name: 'direct', url: `${upstreamUrl}/chat/completions`, headers: {} };
-  const proxy: Target = { name: 'bare proxy', url: `http://127.0.0.1:${proxyChild.ports[0]}/api/v1/chat/completions`, headers: {} };
-  const gateway: Target = { name: 'gateway', url: `http://127.0.0.1:${gatewayChild.ports[0]}/api/v1/chat/completions`, headers: GATEWAY_HEADERS };
+  const proxy: Target = { name: 'bare proxy', url: `http://127.0.0.1:${proxyChild.ports[0]}/api/v1/chat/completions`, headers: {}, pid: proxyChild.proc.pid };
+  const gateway: Target = { name: 'gateway', url: `http://127.0.0.1:${gatewayChild.ports[0]}/api/v1/chat/completions`, headers: GATEWAY_HEADERS, pid: gatewayChild.proc.pid };
   const viaNext: Target[] = withNext
     ? [{ name: 'via Next.js route', url: `http://127.0.0.1:${gatewayChild.ports[1]}/api/v1/chat/completions`, headers: GATEWAY_HEADERS }]
     : [];
@@ -248,13 +275,18 @@ try {
   console.log('\ntarget: added p99 <= 2 ms');
 
   console.log(`\n## Throughput: 20 ms upstream, ${CLIENTS} clients x ${PER_CLIENT} calls, median of 3 interleaved rounds\n`);
-  const rates = await throughput([direct, proxy, gateway], setDelay);
+  const { rates, cpuPerCall } = await throughput([direct, proxy, gateway], setDelay, upstreamChild.proc.pid!);
+  const us = (v: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(0));
   console.log(
     table(
-      ['path', 'requests/s', 'vs direct'],
-      [direct, proxy, gateway].map((t, i) => [t.name, rates[i]!.toFixed(0), (rates[i]! / rates[0]!).toFixed(3)]),
+      ['path', 'requests/s', 'vs direct', 'CPU us/call: clients', 'mock upstream', 'proxy or gateway', 'PostgreSQL', 'total'],
+      [direct, proxy, gateway].map((t, i) => {
+        const split = cpuPerCall[i]!;
+        return [t.name, rates[i]!.toFixed(0), (rates[i]! / rates[0]!).toFixed(3), ...split.map(us), us(split.reduce((a, b) => a + b, 0))];
+      }),
     ),
   );
+  console.log('\nCPU per call: CPU-seconds each process used during the measured rounds (from /proc), over the calls made; 2 cores give 2,000,000 us a second in all.');
   console.log(`\ngateway / direct = ${(rates[2]! / rates[0]!).toFixed(3)} (target >= 0.95); the bare proxy's ratio is the ceiling for any Node gateway on this machine`);
 
   console.log(`\n## Engine decision in process (45,000 samples after warm-up)\n`);

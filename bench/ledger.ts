@@ -17,7 +17,6 @@
  * Runs against BENCH_DATABASE_URL (default the local server), in throwaway
  * databases it creates and drops.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import type { DbHandle } from '@/db/client';
 import { refreshRollups } from '@/db/rollups';
@@ -25,7 +24,7 @@ import { seedDatabase } from '@/db/seed';
 import { ORG_ID } from '@/db/seed/fixtures';
 import { generateDemoData } from '@/db/seed/generate';
 import { bulkInsertLedgerRows, insertLedgerRows, type BulkPhaseTimes, type LedgerRowInput } from '@/lib/server/ledger-writer';
-import { benchDatabase, flag, percentile, SERVER_URL, table, timed } from './support';
+import { benchDatabase, flag, percentile, SERVER_URL, serverCpuSeconds, table, timed } from './support';
 
 const NOW = new Date();
 const EVENTS = flag('events', 1_000_000);
@@ -33,31 +32,6 @@ const ROW_BY_ROW = flag('row-by-row', 5_000);
 const MULTI_ROW = flag('multi-row', 200_000);
 const AGG_ROWS = flag('rows', 10_000_000);
 const command = `npm run bench -- ledger --events ${EVENTS} --rows ${AGG_ROWS}`;
-
-/**
- * CPU-seconds used so far by the PostgreSQL server's processes, when the
- * server runs on this machine (read from /proc); null elsewhere.
- */
-function serverCpuSeconds(): number | null {
-  try {
-    let ticks = 0;
-    for (const pid of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      let stat: string;
-      try {
-        if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
-        stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      } catch {
-        continue; // The process ended meanwhile.
-      }
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    }
-    return ticks > 0 ? ticks / 100 : null;
-  } catch {
-    return null;
-  }
-}
 
 async function resetLedger(db: DbHandle) {
   await db.query('truncate ledger_events, ledger_hourly, ledger_daily, ledger_daily_models, ledger_daily_keys');

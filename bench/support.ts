@@ -1,4 +1,5 @@
-/** Shared benchmark helpers: a throwaway PostgreSQL database, timing and percentiles. */
+/** Shared benchmark helpers: a throwaway PostgreSQL database, timing, percentiles and CPU accounting. */
+import fs from 'node:fs';
 import { scratchDatabase, type ScratchDb } from '@/db/scratch';
 
 export const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
@@ -33,4 +34,43 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   const widths = headers.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
   const line = (r: string[]) => `| ${r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join(' | ')} |`;
   return [line(cells[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+}
+
+/** CPU-seconds (user + system) used so far by one process, read from /proc; null where /proc is unavailable or the process has ended. */
+export function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU-seconds used so far by the PostgreSQL server's live processes, when the
+ * server runs on this machine (read from /proc); null elsewhere. Backends
+ * that exit between two readings take their share with them: read around
+ * work done on connections that stay open.
+ */
+export function serverCpuSeconds(): number | null {
+  try {
+    let total = 0;
+    let found = false;
+    for (const pid of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+      } catch {
+        continue; // The process ended meanwhile.
+      }
+      const seconds = processCpuSeconds(Number(pid));
+      if (seconds === null) continue;
+      total += seconds;
+      found = true;
+    }
+    return found ? total : null;
+  } catch {
+    return null;
+  }
 }
