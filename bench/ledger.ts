@@ -7,7 +7,9 @@
  *    each) and the bulk path (50,000-row chunks, two at a time, each a binary
  *    COPY into the ledger plus its rollup groups in one transaction). All
  *    three keep idempotency and the rollups; rollups are checked equal to the
- *    raw rows after each path, and re-sent bulk rows must write nothing.
+ *    raw rows after each path, and re-sent bulk rows must write nothing. As
+ *    the ceiling, two psql processes COPY the same rows from files into the
+ *    empty ledger with nothing else to do (skipped without psql).
  * 2. Dashboard aggregates at --rows ledger rows: each query read from the
  *    rollups and by a raw scan of the ledger, totals compared, p50/p95 and the
  *    speed-up printed.
@@ -17,12 +19,17 @@
  * Runs against BENCH_DATABASE_URL (default the local server), in throwaway
  * databases it creates and drops.
  */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { DbHandle } from '@/db/client';
 import { refreshRollups } from '@/db/rollups';
 import { seedDatabase } from '@/db/seed';
 import { ORG_ID } from '@/db/seed/fixtures';
 import { generateDemoData } from '@/db/seed/generate';
+import { COLUMN_NAMES } from '@/lib/server/ledger-columns';
+import { binaryCopyData } from '@/lib/server/ledger-copy';
 import { bulkInsertLedgerRows, insertLedgerRows, type BulkPhaseTimes, type LedgerRowInput } from '@/lib/server/ledger-writer';
 import { benchDatabase, flag, percentile, SERVER_URL, serverCpuSeconds, table, timed } from './support';
 
@@ -32,6 +39,42 @@ const ROW_BY_ROW = flag('row-by-row', 5_000);
 const MULTI_ROW = flag('multi-row', 200_000);
 const AGG_ROWS = flag('rows', 10_000_000);
 const command = `npm run bench -- ledger --events ${EVENTS} --rows ${AGG_ROWS}`;
+
+/**
+ * Milliseconds for two psql processes to COPY the rows (half each, binary,
+ * from files written beforehand) into the ledger: what the server accepts
+ * with its indexes and nothing else. Null when psql is not installed.
+ */
+async function psqlCopyFloor(url: string, rows: readonly LedgerRowInput[]): Promise<number | null> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-floor-'));
+  try {
+    const files = [0, 1].map((half) => {
+      const file = path.join(dir, `half${half}.bin`);
+      const fd = fs.openSync(file, 'w');
+      const from = half === 0 ? 0 : Math.floor(rows.length / 2);
+      for (const buffer of binaryCopyData(rows, from, half === 0 ? Math.floor(rows.length / 2) : rows.length)) fs.writeSync(fd, buffer);
+      fs.closeSync(fd);
+      return file;
+    });
+    const copy = (file: string) =>
+      new Promise<void>((resolve, reject) => {
+        const sql = `\\copy ledger_events (${COLUMN_NAMES.join(', ')}) from '${file}' with (format binary)`;
+        const psql = spawn('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: ['ignore', 'ignore', 'inherit'] });
+        psql.on('error', reject);
+        psql.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`psql exited with ${code}`))));
+      });
+    const start = performance.now();
+    try {
+      await Promise.all(files.map(copy));
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ENOENT') return null;
+      throw error;
+    }
+    return performance.now() - start;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function resetLedger(db: DbHandle) {
   await db.query('truncate ledger_events, ledger_hourly, ledger_daily, ledger_daily_models, ledger_daily_keys');
@@ -92,6 +135,11 @@ async function ingest(): Promise<void> {
     const again = await timed(() => bulkInsertLedgerRows(db, slice3.slice(0, 100_000)));
     if (again.value !== 0) throw new Error('re-sent bulk rows were written twice');
 
+    // The server's own ceiling on this machine: the same rows, COPY'd by psql from files, with nothing else to do.
+    await resetLedger(db);
+    const floor = await psqlCopyFloor(db.url, slice3);
+    if (floor) results.push({ path: 'floor: psql binary COPY of the same rows from files, 2 streams, no rollups', rows: slice3.length, ms: floor, check: 'no rollups' });
+
     const base = results[0]!.rows / results[0]!.ms;
     console.log(
       table(
@@ -112,6 +160,8 @@ async function ingest(): Promise<void> {
         `chunks redone for duplicates ${s(times.fallback)}; Node CPU ${s((nodeCpu.user + nodeCpu.system) / 1000)}` +
         (serverCpu !== null && serverCpuAfter !== null ? `, PostgreSQL CPU ${(serverCpuAfter - serverCpu).toFixed(1)} s (local server, from /proc)` : ''),
     );
+    if (floor) console.log(`bulk path / psql COPY floor = ${(floor / bulk.ms).toFixed(2)} (the share of what PostgreSQL itself accepts here that the product's path reaches)`);
+    else console.log('psql not found: the COPY floor was not measured');
     console.log(`re-sending 100,000 bulk rows wrote 0 (${(again.ms / 1000).toFixed(2)} s); target: bulk >= 100,000 rows/s`);
     console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`);
   } finally {
