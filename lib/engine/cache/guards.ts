@@ -86,6 +86,8 @@ const MODALS = new Set(['can', 'could', 'should', 'will', 'would', 'must', 'may'
 
 /** A decimal string without leading or trailing zeros: `001250.50` -> `1250.5`. */
 function canonicalDecimal(text: string): string {
+  // Most numbers are whole and have no leading zero: nothing to strip.
+  if (text.charCodeAt(0) !== 0x30 && !text.includes('.')) return text;
   const [whole = '0', fraction = ''] = text.split('.');
   const w = whole.replace(/^0+(?=\d)/, '');
   const f = fraction.replace(/0+$/, '');
@@ -116,7 +118,7 @@ function numberWords(tokens: Token[], i: number): { value: number; end: number }
   for (; j < tokens.length; j++) {
     const t = tokens[j]!;
     if (t.type !== 'word') break;
-    const parts = t.lower.split('-');
+    const parts = t.lower.includes('-') ? t.lower.split('-') : [t.lower];
     if (!parts.every((p) => p in NUMBER_WORDS || (p in SCALE_WORDS && p.length > 2))) {
       if (seen && t.lower === 'and' && tokens[j + 1]?.type === 'word' && tokens[j + 1]!.lower in NUMBER_WORDS) continue;
       break;
@@ -189,9 +191,8 @@ function wordInfo(lower: string): WordInfo {
  */
 export function extractFacts(tokens: Token[], prepared: string, source: string = prepared): Facts {
   const consumed = new Uint8Array(tokens.length);
-  // Title Case is only asked about a capitalised word that is not the first of its sentence.
-  let titleCaseMemo: boolean | undefined;
-  const titleCase = () => (titleCaseMemo ??= isTitleCase(source));
+  // Title Case is only asked about a capitalised word that is not the first of its sentence: computed then, once.
+  let titleCase: boolean | undefined;
   const infos: (WordInfo | undefined)[] = new Array(tokens.length);
   const flags = new Uint16Array(tokens.length);
   let allFlags = 0;
@@ -209,12 +210,6 @@ export function extractFacts(tokens: Token[], prepared: string, source: string =
   const negations: string[] = [];
   const polarity = new Set<string>();
   const entities = new Set<string>();
-  const at = (j: number) => tokens[j];
-  const isWord = (j: number, set: ReadonlySet<string> | Readonly<Record<string, unknown>>) => {
-    const t = at(j);
-    if (!t || t.type !== 'word' || consumed[j]) return false;
-    return set instanceof Set ? set.has(t.lower) : Object.hasOwn(set, t.lower);
-  };
 
   // Dates and times first: they own the numbers inside them.
   for (let i = 0; i < tokens.length; i++) {
@@ -239,25 +234,25 @@ export function extractFacts(tokens: Token[], prepared: string, source: string =
       const month = MONTHS[t.lower]!;
       // Day before: `3 March`, `3rd of March`, `the third of March`.
       let before = i - 1;
-      if (at(before)?.lower === 'of') before--;
+      if (tokens[before]?.lower === 'of') before--;
       let dayBefore: number[] = [];
-      if (isWord(before, ORDINAL_SUFFIXES) && intValue(at(before - 1)) !== null) dayBefore = [before - 1, before];
-      else if (intValue(at(before)) !== null && !consumed[before]) dayBefore = [before];
-      else if (isWord(before, ORDINALS)) dayBefore = [before];
-      const dayBeforeValue = dayBefore.length ? (intValue(at(dayBefore[0]!)) ?? ORDINALS[at(dayBefore[0]!)!.lower]!) : null;
+      if (isWordIn(tokens, consumed, before, ORDINAL_SUFFIXES) && intValue(tokens[before - 1]) !== null) dayBefore = [before - 1, before];
+      else if (intValue(tokens[before]) !== null && !consumed[before]) dayBefore = [before];
+      else if (isWordIn(tokens, consumed, before, ORDINALS)) dayBefore = [before];
+      const dayBeforeValue = dayBefore.length ? (intValue(tokens[dayBefore[0]!]) ?? ORDINALS[tokens[dayBefore[0]!]!.lower]!) : null;
       // Day after: `March 3`, `March 3rd`.
       let dayAfter: number[] = [];
-      const next = intValue(at(i + 1));
-      if (next !== null && next >= 1 && next <= 31 && !consumed[i + 1]) dayAfter = isWord(i + 2, ORDINAL_SUFFIXES) ? [i + 1, i + 2] : [i + 1];
+      const next = intValue(tokens[i + 1]);
+      if (next !== null && next >= 1 && next <= 31 && !consumed[i + 1]) dayAfter = isWordIn(tokens, consumed, i + 2, ORDINAL_SUFFIXES) ? [i + 1, i + 2] : [i + 1];
       const dayTokens = dayAfter.length ? dayAfter : dayBeforeValue !== null && dayBeforeValue >= 1 && dayBeforeValue <= 31 ? dayBefore : [];
       const day = dayAfter.length ? next : dayTokens.length ? dayBeforeValue : null;
       let yearIndex = (dayAfter.length ? dayAfter[dayAfter.length - 1]! : i) + 1;
-      if (at(yearIndex)?.text === ',') yearIndex++;
-      const yearValue = intValue(at(yearIndex));
+      if (tokens[yearIndex]?.text === ',') yearIndex++;
+      const yearValue = intValue(tokens[yearIndex]);
       const year = yearValue !== null && yearValue >= 1900 && yearValue <= 2100 ? yearValue : null;
       if (AMBIGUOUS_MONTHS.has(t.lower)) {
-        const capitalised = t.capitalised && !t.sentenceStart && !titleCase();
-        const preposition = i > 0 && DATE_PREPOSITIONS.has(at(i - 1)!.lower);
+        const capitalised = t.capitalised && !t.sentenceStart && !(titleCase ??= isTitleCase(source));
+        const preposition = i > 0 && DATE_PREPOSITIONS.has(tokens[i - 1]!.lower);
         if (day === null && year === null && !capitalised && !(preposition && t.lower.length > 3)) continue;
       }
       consumed[i] = 1;
@@ -278,15 +273,15 @@ export function extractFacts(tokens: Token[], prepared: string, source: string =
       dates.push(`every:${PERIODIC[t.lower]}`);
     } else if (flags[i]! & W.relativeDirection) {
       let j = i + 1;
-      const n = intValue(at(j)) ?? (at(j)?.type === 'word' && at(j)!.lower in NUMBER_WORDS ? NUMBER_WORDS[at(j)!.lower]! : null);
+      const n = intValue(tokens[j]) ?? (tokens[j]?.type === 'word' && tokens[j]!.lower in NUMBER_WORDS ? NUMBER_WORDS[tokens[j]!.lower]! : null);
       if (n !== null) j++;
-      if (at(j)?.type === 'word' && at(j)!.lower in UNIT_QUALIFIERS) j++;
-      const period = at(j)?.type === 'word' ? PERIOD_WORDS[at(j)!.lower] : undefined;
+      if (tokens[j]?.type === 'word' && tokens[j]!.lower in UNIT_QUALIFIERS) j++;
+      const period = tokens[j]?.type === 'word' ? PERIOD_WORDS[tokens[j]!.lower] : undefined;
       const direction = RELATIVE_DIRECTIONS[t.lower]!;
       if (period) {
         for (let k = i; k <= j; k++) consumed[k] = 1;
         dates.push(`rel:${direction}:${n !== null ? `${n} ` : ''}${period}`);
-      } else if (at(i + 1) && (WEEKDAY_SET.has(at(i + 1)!.lower) || at(i + 1)!.lower in MONTHS)) {
+      } else if (tokens[i + 1] && (WEEKDAY_SET.has(tokens[i + 1]!.lower) || tokens[i + 1]!.lower in MONTHS)) {
         consumed[i] = 1;
         dates.push(`rel:${direction}`);
       }
@@ -294,34 +289,19 @@ export function extractFacts(tokens: Token[], prepared: string, source: string =
   }
 
   // Numbers, with the currency before them and the scale, unit or currency after.
-  const unitAfter = (j: number): { unit: string; end: number } | null => {
-    let k = j;
-    let qualifier = '';
-    if (at(k)?.type === 'word' && at(k)!.lower in UNIT_QUALIFIERS && at(k + 1)?.type === 'word' && at(k + 1)!.lower in UNITS) {
-      qualifier = UNIT_QUALIFIERS[at(k)!.lower]!;
-      k++;
-    }
-    const t = at(k);
-    if (!t || consumed[k]) return null;
-    if (t.type === 'symbol' && t.text === '%') return { unit: '%', end: k + 1 };
-    if (t.type === 'word' && t.lower in UNITS) return { unit: qualifier + UNITS[t.lower]!, end: k + 1 };
-    if (t.type === 'word' && t.lower in CURRENCIES) return { unit: CURRENCIES[t.lower]!, end: k + 1 };
-    if (t.type === 'word' && t.lower === 'per' && at(k + 1)?.lower === 'cent') return { unit: '%', end: k + 2 };
-    return null;
-  };
   for (let i = 0; i < tokens.length; i++) {
     if (consumed[i]) continue;
     const t = tokens[i]!;
     let value: string | null = null;
     let end = i + 1;
     if (t.type === 'number') {
-      const prev = at(i - 1);
+      const prev = tokens[i - 1];
       if (prev?.type === 'symbol' && prev.text === '#') {
         consumed[i] = 1;
         ids.push(`#${canonicalDecimal(t.text)}`);
         continue;
       }
-      if (isWord(i + 1, ORDINAL_SUFFIXES)) {
+      if (isWordIn(tokens, consumed, i + 1, ORDINAL_SUFFIXES)) {
         consumed[i] = consumed[i + 1] = 1;
         numbers.push(`ord:${canonicalDecimal(t.text)}`);
         continue;
@@ -341,7 +321,7 @@ export function extractFacts(tokens: Token[], prepared: string, source: string =
     } else continue;
     for (let k = i; k < end; k++) consumed[k] = 1;
     // Scale: 5k, 2 million, 1.2bn.
-    const scaleToken = at(end);
+    const scaleToken = tokens[end];
     if (scaleToken?.type === 'word' && scaleToken.lower in SCALE_WORDS && !consumed[end]) {
       value = formatNumber(Number(value) * SCALE_WORDS[scaleToken.lower]!);
       consumed[end] = 1;
@@ -349,18 +329,18 @@ export function extractFacts(tokens: Token[], prepared: string, source: string =
     }
     let unit = '';
     let before = i - 1;
-    const prev = at(before);
+    const prev = tokens[before];
     if (prev && !consumed[before] && (prev.type === 'symbol' || prev.type === 'word') && prev.lower in CURRENCIES && prev.lower !== 'pounds' && prev.lower !== 'p') {
       unit = CURRENCIES[prev.lower]!;
       consumed[before--] = 1;
     }
     const comparator = comparatorBefore(tokens, before);
-    const duration = DURATION_UNITS.has(unitAfter(end)?.unit ?? '');
+    const duration = DURATION_UNITS.has(unitAfter(tokens, consumed, end)?.unit ?? '');
     if (comparator && !(duration && tokens[comparator.start]!.lower === 'over')) {
       for (let k = comparator.start; k <= before; k++) consumed[k] = 1;
       value = comparator.op + value;
     }
-    const after = unitAfter(end);
+    const after = unitAfter(tokens, consumed, end);
     if (after) {
       unit = unit ? `${unit} ${after.unit}` : after.unit;
       for (let k = end; k < after.end; k++) consumed[k] = 1;
@@ -406,8 +386,8 @@ export function extractFacts(tokens: Token[], prepared: string, source: string =
       t.text.length > 1 &&
       t.capitalised &&
       !NOT_ENTITIES.has(t.lower) &&
-      (!t.sentenceStart || (at(i + 1)?.type === 'word' && at(i + 1)!.capitalised && !at(i + 1)!.sentenceStart)) &&
-      !titleCase()
+      (!t.sentenceStart || (tokens[i + 1]?.type === 'word' && tokens[i + 1]!.capitalised && !tokens[i + 1]!.sentenceStart)) &&
+      !(titleCase ??= isTitleCase(source))
     ) {
       entities.add(t.lower);
     }
@@ -431,9 +411,9 @@ export function extractFacts(tokens: Token[], prepared: string, source: string =
   const factNumbers = ordered(numbers, numberKind);
   const factIds = ordered(ids, idKind);
   const factDates = ordered(dates, dateKind);
-  const factNegations = negations.sort();
-  const factPolarity = [...polarity].sort();
-  const factQuoted = [...quoted].sort();
+  const factNegations = sortStrings(negations);
+  const factPolarity = sortStrings([...polarity]);
+  const factQuoted = sortStrings([...quoted]);
   const key = hashText(
     [factNumbers, factIds, factDates, factNegations, factPolarity, factQuoted, directions].map((list) => list.join('\u0001')).join('\u0002'),
   );
@@ -445,16 +425,59 @@ export function extractFacts(tokens: Token[], prepared: string, source: string =
     polarity: factPolarity,
     quoted: factQuoted,
     directions,
-    entities: [...entities].sort(),
-    terms: [...terms.keys()].sort(),
+    entities: sortStrings([...entities]),
+    terms: sortStrings([...terms.keys()]),
     surfaces: terms,
     words,
     key,
   };
 }
 
+/** The token at `j` is a word not yet part of a fact, and in `set`. */
+function isWordIn(tokens: Token[], consumed: Uint8Array, j: number, set: ReadonlySet<string> | Readonly<Record<string, unknown>>): boolean {
+  const t = tokens[j];
+  if (!t || t.type !== 'word' || consumed[j]) return false;
+  return set instanceof Set ? set.has(t.lower) : Object.hasOwn(set, t.lower);
+}
+
+/** The unit or currency a number is followed by, from token `j` (`%`, `kg`, `business d`, `usd`, `per cent`), and where it ends. */
+function unitAfter(tokens: Token[], consumed: Uint8Array, j: number): { unit: string; end: number } | null {
+  let k = j;
+  let qualifier = '';
+  if (tokens[k]?.type === 'word' && tokens[k]!.lower in UNIT_QUALIFIERS && tokens[k + 1]?.type === 'word' && tokens[k + 1]!.lower in UNITS) {
+    qualifier = UNIT_QUALIFIERS[tokens[k]!.lower]!;
+    k++;
+  }
+  const t = tokens[k];
+  if (!t || consumed[k]) return null;
+  if (t.type === 'symbol' && t.text === '%') return { unit: '%', end: k + 1 };
+  if (t.type === 'word' && t.lower in UNITS) return { unit: qualifier + UNITS[t.lower]!, end: k + 1 };
+  if (t.type === 'word' && t.lower in CURRENCIES) return { unit: CURRENCIES[t.lower]!, end: k + 1 };
+  if (t.type === 'word' && t.lower === 'per' && tokens[k + 1]?.lower === 'cent') return { unit: '%', end: k + 2 };
+  return null;
+}
+
 function distinct(list: string[]): string[] {
   return [...new Set(list)];
+}
+
+/**
+ * Lists this short (a prompt's numbers, ids, dates, terms...) are sorted by
+ * insertion, in place: faster than `Array.prototype.sort` and its
+ * comparator calls at this size, and as stable.
+ */
+const SHORT_LIST = 32;
+
+/** `list.sort()` (code-unit order), in place. */
+function sortStrings(list: string[]): string[] {
+  if (list.length > SHORT_LIST) return list.sort();
+  for (let i = 1; i < list.length; i++) {
+    const value = list[i]!;
+    let j = i - 1;
+    for (; j >= 0 && list[j]! > value; j--) list[j + 1] = list[j]!;
+    list[j + 1] = value;
+  }
+  return list;
 }
 
 /**
@@ -465,10 +488,27 @@ function distinct(list: string[]): string[] {
  */
 function ordered(list: string[], kind: (value: string) => string): string[] {
   if (list.length < 2) return list.slice();
-  return distinct(list)
-    .map((value, index) => ({ value, index, kind: kind(value) }))
-    .sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.index - b.index))
-    .map((x) => x.value);
+  const values = distinct(list);
+  if (values.length > SHORT_LIST) {
+    return values
+      .map((value, index) => ({ value, index, kind: kind(value) }))
+      .sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.index - b.index))
+      .map((x) => x.value);
+  }
+  // A stable insertion sort by kind: values of one kind keep their order of first appearance.
+  const kinds = values.map(kind);
+  for (let i = 1; i < values.length; i++) {
+    const value = values[i]!;
+    const k = kinds[i]!;
+    let j = i - 1;
+    for (; j >= 0 && kinds[j]! > k; j--) {
+      values[j + 1] = values[j]!;
+      kinds[j + 1] = kinds[j]!;
+    }
+    values[j + 1] = value;
+    kinds[j + 1] = k;
+  }
+  return values;
 }
 
 const numberKind = (v: string) => (v.startsWith('ord:') ? 'ord' : v.replace(/^[<>=]*[\d.]+ ?/, ''));

@@ -1,8 +1,8 @@
 /**
- * Text normalisation and tokenisation for the response cache: Unicode NFKC,
- * quotes and dashes, whitespace, contractions, politeness and periphrases,
- * then a tokeniser that keeps numbers, ids, dates and times whole, and a
- * Porter stemmer with synonym folding for the words.
+ * Text normalisation and tokenisation for the response cache: the canonical
+ * text (canonical.ts, re-exported here), contractions, politeness and
+ * periphrases, then a tokeniser that keeps numbers, ids, dates and times
+ * whole, and a Porter stemmer with synonym folding for the words.
  */
 import {
   KEPT_FUNCTION_WORDS,
@@ -16,34 +16,9 @@ import {
   SCALE_WORDS,
   ORDINAL_SUFFIXES,
 } from './lexicon';
+import { canonicalText } from './canonical';
 
-/**
- * The text the exact cache keys on: NFKC, straight quotes, one kind of dash,
- * LF line ends, runs of spaces collapsed, trimmed. Case is kept: `Foo` and
- * `foo` can differ in code or in a case-sensitive id.
- */
-export function canonicalText(text: string): string {
-  if (!NOT_CANONICAL.test(text)) return text;
-  return text
-    .normalize('NFKC')
-    .replace(/\r\n?/g, '\n')
-    .replace(/[\u2018\u2019\u201A\u201B\u2032\u0060\u00B4]/g, "'")
-    .replace(/[\u201C\u201D\u201E\u201F\u2033\u00AB\u00BB]/g, '"')
-    .replace(/[\u2010-\u2015\u2212\uFE58\uFE63]/g, '-')
-    .replace(/[\u200B-\u200D\u2060\uFEFF]/g, '')
-    .replace(/[^\S\n]+/g, ' ')
-    .replace(/ ?\n ?/g, '\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
-}
-
-/**
- * Text `canonicalText` returns unchanged: printable ASCII but the backquote
- * (NFKC leaves ASCII alone, and no other rule touches it), single spaces, no
- * space beside a line break, at most two line breaks in a row, nothing to
- * trim. This matches any text outside that set.
- */
-const NOT_CANONICAL = /[^\x20-\x5f\x61-\x7e\n]|  | \n|\n |\n\n\n|^[ \n]|[ \n]$/;
+export { canonicalText };
 
 const CONTRACTIONS: readonly (readonly [RegExp, string])[] = [
   [/\bcan'?t\b/gi, 'can not'],
@@ -183,21 +158,77 @@ export function prepareCanonical(canonical: string): string {
 }
 
 /**
+ * `text.toLowerCase()`, without the call for text that is lower-case ASCII
+ * already (most words): the call costs far more than the scan, above all on
+ * a string stored two bytes per character (a prompt with any character
+ * beyond Latin-1, such as `€`, is stored so, and so are words sliced from it).
+ */
+export function lowerCase(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80 || (c >= 0x41 && c <= 0x5a)) return text.toLowerCase();
+  }
+  return text;
+}
+
+/**
  * Title Case or ALL CAPS: most of the text's small function words are
  * capitalised, so capitals say nothing about which words are names.
  */
 export function isTitleCase(canonical: string): boolean {
-  const words = canonical.match(/\p{L}+/gu) ?? [];
+  // The words are the runs of letters (`/\p{L}+/gu`), read in place: only one that may be a stop word is sliced.
   let small = 0;
   let capitalised = 0;
-  for (let i = 1; i < words.length; i++) {
-    const w = words[i]!;
-    if (!STOP.has(w.toLowerCase())) continue;
-    small++;
-    if (w[0] !== w[0]!.toLowerCase()) capitalised++;
+  let first = true;
+  for (let i = 0; i < canonical.length; ) {
+    const size = letterSize(canonical, i);
+    if (size <= 0) {
+      i -= size;
+      continue;
+    }
+    const end = letterRunEnd(canonical, i);
+    if (!first && mayBeStopWord(canonical, i, end)) {
+      const w = canonical.slice(i, end);
+      if (STOP.has(lowerCase(w))) {
+        small++;
+        if (w[0] !== w[0]!.toLowerCase()) capitalised++;
+      }
+    }
+    first = false;
+    i = end;
   }
   return small > 0 && capitalised / small > 0.5;
 }
+
+function letterRunEnd(text: string, start: number): number {
+  let end = start;
+  for (let size = letterSize(text, end); size > 0; size = letterSize(text, end)) end += size;
+  return end;
+}
+
+/** The letters at [start, end) may be a stop word once lower-cased: an ASCII word longer than every stop word cannot. */
+function mayBeStopWord(text: string, start: number, end: number): boolean {
+  if (end - start <= MAX_STOP_LENGTH) return true;
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) >= 0x80) return true;
+  return false;
+}
+
+/**
+ * The code point at `i` (code units, 1 or 2) when it is a letter (`\p{L}`),
+ * else minus its size; 0 at the end of the text.
+ */
+function letterSize(text: string, i: number): number {
+  if (i >= text.length) return 0;
+  const code = text.charCodeAt(i);
+  const start = tokenChar(code);
+  if (start !== Start.Surrogate) return start === Start.Letter ? 1 : -1;
+  if (code > 0xdbff || i + 1 >= text.length) return -1;
+  const low = text.charCodeAt(i + 1);
+  if (low < 0xdc00 || low > 0xdfff) return -1;
+  return LETTER.test(text.slice(i, i + 2)) ? 2 : -2;
+}
+
+const LETTER = /^\p{L}$/u;
 
 export type TokenType = 'word' | 'number' | 'id' | 'date' | 'time' | 'symbol' | 'punct';
 
@@ -252,58 +283,42 @@ function isNumberSuffix(suffix: string): boolean {
  * `555-1234` become two numbers.
  */
 export function tokenize(prepared: string): Token[] {
-  const tokens: Token[] = [];
-  let sentenceStart = true;
-  let clause = 0;
-  const push = (type: TokenType, text: string) => {
-    const lower = text.toLowerCase();
-    const first = text[0]!;
-    tokens.push({ type, text, lower, sentenceStart, clause, term: '', stop: false, capitalised: first !== lower[0], fact: false });
-    sentenceStart = false;
-  };
-  const punct = (text: string) => {
-    if (CLAUSE_END.has(text)) clause++;
-    push('punct', text);
-    if (SENTENCE_END.has(text)) sentenceStart = true;
-  };
-  // TOKEN_PATTERN's matches, in order. The common tokens (a plain ASCII word, a space, a punctuation
-  // mark) are read directly where TOKEN_PATTERN provably matches exactly them; the rest is matched.
+  return readTokens(prepared, true);
+}
+
+/** `tokenize` with every token matched by TOKEN_PATTERN, none read directly: the definition the fast paths are tested against. */
+export function tokenizeByPattern(prepared: string): Token[] {
+  return readTokens(prepared, false);
+}
+
+function readTokens(prepared: string, direct: boolean): Token[] {
+  const sink = new TokenSink();
+  // TOKEN_PATTERN's matches, in order. The common tokens are read directly where TOKEN_PATTERN
+  // provably matches exactly them (see readDirectly); the rest is matched.
   const n = prepared.length;
   let pos = 0;
   while (pos < n) {
-    const c = prepared.charCodeAt(pos);
-    if (c === 0x20) {
-      pos++;
-      continue;
-    }
-    if (isAsciiLetter(c)) {
-      let end = pos + 1;
-      while (end < n && isAsciiLetter(prepared.charCodeAt(end))) end++;
-      if (plainWordEnd(prepared, pos, end)) {
-        push('word', prepared.slice(pos, end));
-        pos = end;
-        continue;
-      }
-    } else if (c < 0x80 && PUNCT_START[c] === 1 && (c !== 0x2e || pos + 1 === n || !mayContinueEmail(prepared.charCodeAt(pos + 1)))) {
-      punct(prepared[pos]!);
-      pos++;
+    const end = direct ? readDirectly(prepared, pos, sink) : pos;
+    if (end > pos) {
+      pos = end;
       continue;
     }
     TOKEN_SCAN.lastIndex = pos;
     const match = TOKEN_SCAN.exec(prepared);
     if (match === null) break;
     const text = match[0];
-    if (match[GROUP.email] !== undefined || match[GROUP.url] !== undefined) push('id', text.replace(/[.,;:!?]+$/, ''));
-    else if (match[GROUP.iso] !== undefined || match[GROUP.numdate] !== undefined) push('date', text);
-    else if (match[GROUP.time] !== undefined) push('time', text);
-    else if (match[GROUP.euro] !== undefined) push('number', text.replace(/\./g, '').replace(',', '.'));
-    else if (match[GROUP.grouped] !== undefined) push('number', text.replace(/[,']/g, ''));
-    else if (match[GROUP.decimal] !== undefined) push('number', text);
-    else if (match[GROUP.chunk] !== undefined) pushChunk(text, push);
-    else if (match[GROUP.symbol] !== undefined) push('symbol', text);
-    else punct(text);
+    if (match[GROUP.email] !== undefined || match[GROUP.url] !== undefined) sink.push('id', text.replace(/[.,;:!?]+$/, ''));
+    else if (match[GROUP.iso] !== undefined || match[GROUP.numdate] !== undefined) sink.push('date', text);
+    else if (match[GROUP.time] !== undefined) sink.push('time', text);
+    else if (match[GROUP.euro] !== undefined) sink.push('number', text.replace(/\./g, '').replace(',', '.'));
+    else if (match[GROUP.grouped] !== undefined) sink.push('number', text.replace(/[,']/g, ''));
+    else if (match[GROUP.decimal] !== undefined) sink.push('number', text);
+    else if (match[GROUP.chunk] !== undefined) pushChunk(text, sink);
+    else if (match[GROUP.symbol] !== undefined) sink.push('symbol', text);
+    else sink.punct(text);
     pos = match.index + text.length;
   }
+  const tokens = sink.tokens;
   for (const token of tokens) {
     if (token.type !== 'word') continue;
     const lexeme = lexemeOf(token.lower);
@@ -324,6 +339,175 @@ function lexemeOf(lower: string): { term: string; stop: boolean } {
   return lexeme;
 }
 
+/** The tokens read so far, and the sentence and clause the next one is in. */
+class TokenSink {
+  readonly tokens: Token[] = [];
+  private sentenceStart = true;
+  private clause = 0;
+
+  push(type: TokenType, text: string): void {
+    const lower = lowerCase(text);
+    const first = text[0]!;
+    const { sentenceStart, clause } = this;
+    this.tokens.push({ type, text, lower, sentenceStart, clause, term: '', stop: false, capitalised: first !== lower[0], fact: false });
+    this.sentenceStart = false;
+  }
+
+  punct(text: string): void {
+    if (CLAUSE_END.has(text)) this.clause++;
+    this.push('punct', text);
+    if (SENTENCE_END.has(text)) this.sentenceStart = true;
+  }
+}
+
+/** What TOKEN_PATTERN can start with a code unit (see tokenChar). */
+const Start = {
+  Unknown: 0,
+  /** A letter (`\p{L}`): a chunk, or an email or a URL. */
+  Letter: 1,
+  /** A number (`\p{N}`) other than an ASCII digit: a chunk or an email. */
+  Number: 2,
+  /** An ASCII digit: a number, date, time, chunk or email. */
+  Digit: 3,
+  /** A punctuation token only: `!?;:,()[]{}"` and the line break. */
+  Punct: 4,
+  /** A symbol token only: `$€£¥₹#<>≤≥=&`. */
+  Symbol: 5,
+  /** An email, or else a punctuation token (`.`), a symbol (`%`, `+`) or nothing (`-`, `_`). */
+  EmailOr: 6,
+  /** Nothing: the scan steps over it to the next match. */
+  Inert: 7,
+  /** Half of a surrogate pair: left to TOKEN_PATTERN. */
+  Surrogate: 8,
+} as const;
+type Start = (typeof Start)[keyof typeof Start];
+
+/** tokenChar's answers, filled on first use (one byte per BMP code unit). */
+const TOKEN_CHARS = new Uint8Array(0x10000);
+
+function tokenChar(code: number): Start {
+  const known = TOKEN_CHARS[code]! as Start;
+  if (known !== Start.Unknown) return known;
+  const start = classifyTokenChar(code);
+  TOKEN_CHARS[code] = start;
+  return start;
+}
+
+/** Read from TOKEN_PATTERN's alternatives: which of them a match starting with this code unit can be. */
+function classifyTokenChar(code: number): Start {
+  if (code >= 0xd800 && code <= 0xdfff) return Start.Surrogate;
+  if (code >= 0x30 && code <= 0x39) return Start.Digit;
+  const ch = String.fromCharCode(code);
+  if (/\p{L}/u.test(ch)) return Start.Letter;
+  if (/\p{N}/u.test(ch)) return Start.Number;
+  if ('!?;:,()[]{}"\n'.includes(ch)) return Start.Punct;
+  if ('$€£¥₹#<>≤≥=&'.includes(ch)) return Start.Symbol;
+  if ('.%+-_'.includes(ch)) return Start.EmailOr;
+  return Start.Inert;
+}
+
+function isLetterOrNumber(start: Start): boolean {
+  return start === Start.Letter || start === Start.Number || start === Start.Digit;
+}
+
+/**
+ * Reads the token at `pos` into `sink` when TOKEN_PATTERN's match there is
+ * provably one of: a chunk of letters and numbers joined by hyphens (read
+ * as pushChunk would), a run of ASCII digits (a number), a punctuation mark
+ * or a symbol; or steps over a character no match can start with (a
+ * space). Returns where the next token may start, or `pos` when the match
+ * is left to TOKEN_PATTERN.
+ */
+function readDirectly(text: string, pos: number, sink: TokenSink): number {
+  const start = tokenChar(text.charCodeAt(pos));
+  switch (start) {
+    case Start.Letter:
+    case Start.Number:
+      return readChunk(text, pos, start === Start.Letter, sink);
+    case Start.Digit:
+      return readDigits(text, pos, sink);
+    case Start.Punct:
+      sink.punct(text[pos]!);
+      return pos + 1;
+    case Start.Symbol:
+      sink.push('symbol', text[pos]!);
+      return pos + 1;
+    case Start.EmailOr: {
+      if (pos + 1 < text.length && mayContinueEmail(text.charCodeAt(pos + 1))) return pos;
+      const ch = text[pos]!;
+      if (ch === '.') sink.punct(ch);
+      else if (ch === '%' || ch === '+') sink.push('symbol', ch);
+      return pos + 1;
+    }
+    case Start.Inert:
+      return pos + 1;
+    default:
+      return pos;
+  }
+}
+
+/**
+ * Letters and numbers, possibly joined by single hyphens, starting with a
+ * letter or a non-ASCII number. It is TOKEN_PATTERN's match (a chunk; the
+ * number patterns need an ASCII digit first) when what follows can extend
+ * neither it (letters, numbers, or `-_.'/+` joining more), nor an email
+ * (`._%+-@`), nor a URL (`http:`, `https:`).
+ */
+function readChunk(text: string, pos: number, letterFirst: boolean, sink: TokenSink): number {
+  const n = text.length;
+  let end = pos + 1;
+  /** Letters only, no hyphen: a word as it is (pushChunk's answer). */
+  let plain = letterFirst;
+  let hasNumber = !letterFirst;
+  for (;;) {
+    while (end < n) {
+      const next = tokenChar(text.charCodeAt(end));
+      if (next === Start.Letter) end++;
+      else if (next === Start.Number || next === Start.Digit) {
+        plain = false;
+        hasNumber = true;
+        end++;
+      } else break;
+    }
+    if (end + 1 < n && text.charCodeAt(end) === 0x2d && isLetterOrNumber(tokenChar(text.charCodeAt(end + 1)))) {
+      plain = false;
+      end++;
+      continue;
+    }
+    break;
+  }
+  if (end < n) {
+    const c = text.charCodeAt(end);
+    if (mayContinueEmail(c) || c === 0x27 || c === 0x2f || (c === 0x3a && text.startsWith('http', pos))) return pos;
+  }
+  const chunk = text.slice(pos, end);
+  if (plain) sink.push('word', chunk);
+  else if (!hasNumber) pushWordChunk(chunk, sink);
+  else pushChunk(chunk, sink);
+  return end;
+}
+
+/**
+ * A run of ASCII digits is TOKEN_PATTERN's match (a chunk that pushChunk
+ * reads as a number) when what follows can extend neither a chunk or an
+ * email (letters, numbers, `._%+-@'/`), nor a date, a time or a grouped or
+ * decimal number (`-/.:,'`, or ` am` / ` pm` after one or two digits).
+ */
+function readDigits(text: string, pos: number, sink: TokenSink): number {
+  const n = text.length;
+  let end = pos + 1;
+  while (end < n && tokenChar(text.charCodeAt(end)) === Start.Digit) end++;
+  if (end < n) {
+    const c = text.charCodeAt(end);
+    if (mayContinueEmail(c) || c === 0x27 || c === 0x2f || c === 0x3a || c === 0x2c) return pos;
+    if (c === 0x20 && end - pos <= 2 && end + 1 < n && AM_PM_START.includes(text[end + 1]!)) return pos;
+  }
+  sink.push('number', text.slice(pos, end));
+  return end;
+}
+
+const AM_PM_START = 'aApP';
+
 /** TOKEN_PATTERN with its named groups as plain numbered ones (no groups object per match). */
 const TOKEN_SCAN = new RegExp(TOKEN_PATTERN.source.replace(/\(\?<([a-z]+)>/g, '('), 'gu');
 const GROUP = (() => {
@@ -340,73 +524,72 @@ const GROUP = (() => {
   };
 })();
 
-function isAsciiLetter(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
-}
-
-function isAsciiDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-/** A character an email's local part may continue with, or its `@`; anything beyond ASCII counts (it may be a letter). */
+/** A code unit an email's local part may continue with (letters, numbers, `._%+-`), or its `@`; half a surrogate pair counts (it may be a letter). */
 function mayContinueEmail(c: number): boolean {
-  return c >= 0x80 || isAsciiLetter(c) || isAsciiDigit(c) || c === 0x2e || c === 0x5f || c === 0x25 || c === 0x2b || c === 0x2d || c === 0x40;
+  if (c === 0x40) return true;
+  const start = tokenChar(c);
+  return isLetterOrNumber(start) || start === Start.EmailOr || start === Start.Surrogate;
 }
 
-/**
- * The ASCII letters at [start, end) are exactly TOKEN_PATTERN's match there, a
- * plain word: what follows can extend neither an email (`._%+-@`, letters,
- * digits), nor a URL (`http:`, `https:`), nor a chunk (letters, digits, or
- * `-_.'/+` joining more); the number patterns need a digit first.
- */
-function plainWordEnd(text: string, start: number, end: number): boolean {
-  if (end === text.length) return true;
-  const c = text.charCodeAt(end);
-  if (mayContinueEmail(c)) return false;
-  if (c === 0x27 || c === 0x2f) return false;
-  if (c === 0x3a && text.startsWith('http', start)) return false;
-  return true;
-}
-
-/** Punctuation no other alternative of TOKEN_PATTERN can start (a `.` only when no email can follow). */
-const PUNCT_START = new Uint8Array(0x80);
-for (const ch of '.!?;:,()[]{}"\n') PUNCT_START[ch.charCodeAt(0)] = 1;
-
-function pushChunk(text: string, push: (type: TokenType, text: string) => void): void {
+function pushChunk(text: string, sink: TokenSink): void {
   const hasDigit = /\p{N}/u.test(text);
   if (!hasDigit) {
-    // Hyphenated words are split (`source-of-funds`, `at-fault`) unless the first part is a prefix (`non-`, `re-`, `e-`).
-    const parts = text.split('-');
-    if (parts.length > 1 && !JOINED_PREFIXES.has(parts[0]!.toLowerCase()) && parts.every((p) => p.length > 0)) for (const part of parts) push('word', part);
-    else push('word', text);
+    pushWordChunk(text, sink);
     return;
   }
   const hasLetter = /\p{L}/u.test(text);
   if (!hasLetter) {
-    if (/^\d+$/.test(text)) push('number', text);
-    else if (/^\d+(?:[-/]\d+)+$/.test(text)) for (const part of text.split(/[-/]/)) push('number', part);
-    else push('id', text);
+    if (/^\d+$/.test(text)) sink.push('number', text);
+    else if (/^\d+(?:[-/]\d+)+$/.test(text)) for (const part of text.split(/[-/]/)) sink.push('number', part);
+    else sink.push('id', text);
     return;
   }
   // A number with a unit, scale or ordinal glued on: 5k, 1.2m, 30days, 3rd, 10am.
   const glued = /^(\d+(?:\.\d+)?)(\p{L}+)$/u.exec(text);
   if (glued && isNumberSuffix(glued[2]!.toLowerCase())) {
-    push('number', glued[1]!);
-    push('word', glued[2]!);
+    sink.push('number', glued[1]!);
+    sink.push('word', glued[2]!);
     return;
   }
   // A number-word compound: 30-day, 3-bullet, 5-year-old.
   const compound = /^(\d+(?:\.\d+)?)-(\p{L}+(?:-\p{L}+)*)$/u.exec(text);
   if (compound) {
-    push('number', compound[1]!);
-    for (const word of compound[2]!.split('-')) push('word', word);
+    sink.push('number', compound[1]!);
+    for (const word of compound[2]!.split('-')) sink.push('word', word);
     return;
   }
-  push('id', text);
+  sink.push('id', text);
+}
+
+/**
+ * A chunk without numbers. Hyphenated words are split (`source-of-funds`,
+ * `at-fault`) unless the first part is a prefix (`non-`, `re-`, `e-`) or a
+ * part is empty. (With indexOf and slices: `split` costs several times more
+ * on a string sliced from a prompt.)
+ */
+function pushWordChunk(text: string, sink: TokenSink): void {
+  const hyphen = text.indexOf('-');
+  if (hyphen < 0 || JOINED_PREFIXES.has(lowerCase(text.slice(0, hyphen))) || hasEmptyPart(text)) {
+    sink.push('word', text);
+    return;
+  }
+  let start = 0;
+  for (let end = hyphen; end >= 0; end = text.indexOf('-', start)) {
+    sink.push('word', text.slice(start, end));
+    start = end + 1;
+  }
+  sink.push('word', text.slice(start));
+}
+
+/** `text.split('-')` has an empty part. */
+function hasEmptyPart(text: string): boolean {
+  return text.startsWith('-') || text.endsWith('-') || text.includes('--');
 }
 
 const JOINED_PREFIXES = new Set(['non', 'un', 're', 'de', 'co', 'pre', 'e', 'anti', 'multi', 'sub', 'self', 'cross', 'semi', 'post', 'mid']);
 const STOP = new Set(STOP_WORDS);
+/** The longest stop word's length. */
+const MAX_STOP_LENGTH = Math.max(...STOP_WORDS.map((w) => w.length));
 const KEPT = new Set(KEPT_FUNCTION_WORDS);
 
 export function isStopWord(lower: string): boolean {

@@ -36,11 +36,28 @@ export interface ResponseCacheOptions {
   maxSemanticTerms?: number;
 }
 
+/**
+ * One scope's entries, by the scope-independent part of their exact key
+ * (see PromptMemo.contentKey), and its semantic buckets, by facts key.
+ * Grouping by scope compares the scope as text once per call (a busy
+ * tenant's scope text is one string, its hash computed once), instead of
+ * within every key.
+ */
+interface ScopeEntries {
+  scopeText: string;
+  entries: Map<string, Entry>;
+  buckets: Map<string, Bucket>;
+}
+
 interface Entry {
-  exactKey: string;
+  scope: ScopeEntries;
+  contentKey: string;
   expiresAt: number;
   response: CachedResponse;
-  semantic: { bucket: string; analysis: PromptAnalysis; indexKeys: number[] } | null;
+  semantic: { factsKey: string; analysis: PromptAnalysis; indexKeys: number[] } | null;
+  /** Neighbours in the least-recently-used order (see ResponseCache.oldest). */
+  older: Entry | null;
+  newer: Entry | null;
 }
 
 interface Bucket {
@@ -96,12 +113,28 @@ function distinctKeys(keys: number[]): number[] {
   return out;
 }
 
-/** Prompts whose analysis is remembered between lookup and store (covers many concurrent calls). */
-const ANALYSIS_MEMO = 2_048;
+/**
+ * What a lookup works out about a prompt and the store that follows it
+ * reuses: the canonical text, the part of the exact key that does not
+ * depend on the scope, and (once asked) the semantic analysis.
+ */
+interface PromptMemo {
+  canonical: string;
+  /**
+   * The canonical prompt's length and FNV-1a 64: with the scope, compared as
+   * text (never only by hash), the exact key.
+   */
+  contentKey: string;
+  /** `analyse`'s answer; undefined until it is asked for. */
+  analysis: PromptAnalysis | null | undefined;
+}
+
+/** Prompts remembered between lookup and store (covers many concurrent calls). */
+const PROMPT_MEMO = 2_048;
 
 export class ResponseCache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly scopes = new Map<string, ScopeEntries>();
+  private count = 0;
   private readonly maxSemanticChars: number;
   private readonly minSemanticTerms: number;
   private readonly maxSemanticTerms: number;
@@ -116,19 +149,22 @@ export class ResponseCache {
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.count;
   }
 
   clear(): void {
-    this.entries.clear();
-    this.buckets.clear();
+    this.scopes.clear();
+    this.count = 0;
+    this.oldest = null;
+    this.newest = null;
   }
 
   /** The cached answer for `prompt` in `scope`, exact first, then semantic; null on a miss. */
   lookup(scope: CacheScope, prompt: string, now: number): CacheHit | null {
-    const scopeText = this.scopeText(scope);
-    const canonical = canonicalText(prompt);
-    const exact = this.entries.get(exactKey(scopeText, canonical));
+    const entries = this.scopes.get(this.scopeText(scope));
+    if (!entries) return null;
+    const memo = this.promptMemo(prompt);
+    const exact = entries.entries.get(memo.contentKey);
     if (exact) {
       if (now >= exact.expiresAt) this.remove(exact);
       else {
@@ -136,9 +172,9 @@ export class ResponseCache {
         return { kind: 'exact', similarity: 1, response: exact.response };
       }
     }
-    const analysis = this.analyse(canonical);
+    const analysis = this.analyse(memo);
     if (!analysis) return null;
-    const bucket = this.buckets.get(bucketKey(scopeText, analysis));
+    const bucket = entries.buckets.get(analysis.facts.key);
     if (!bucket) return null;
     const seen = new Set<Entry>();
     const expired: Entry[] = [];
@@ -183,18 +219,24 @@ export class ResponseCache {
   /** Stores `response` as the answer to `prompt` in `scope`, replacing an exact duplicate. */
   store(scope: CacheScope, prompt: string, response: CachedResponse, now: number): void {
     const scopeText = this.scopeText(scope);
-    const canonical = canonicalText(prompt);
-    const key = exactKey(scopeText, canonical);
-    const previous = this.entries.get(key);
+    const memo = this.promptMemo(prompt);
+    const key = memo.contentKey;
+    const previous = this.scopes.get(scopeText)?.entries.get(key);
     if (previous) this.remove(previous);
-    const entry: Entry = { exactKey: key, expiresAt: now + this.options.ttlMs, response, semantic: null };
-    const analysis = this.analyse(canonical);
+    // After the removal: removing a scope's last entry drops the scope.
+    let entries = this.scopes.get(scopeText);
+    if (!entries) {
+      entries = { scopeText, entries: new Map(), buckets: new Map() };
+      this.scopes.set(scopeText, entries);
+    }
+    const entry: Entry = { scope: entries, contentKey: key, expiresAt: now + this.options.ttlMs, response, semantic: null, older: null, newer: null };
+    const analysis = this.analyse(memo);
     if (analysis) {
-      const bucketId = bucketKey(scopeText, analysis);
+      const factsKey = analysis.facts.key;
       const indexKeys = distinctKeys(termSetKeys(analysis.facts.terms));
-      entry.semantic = { bucket: bucketId, analysis, indexKeys };
-      const bucket = this.buckets.get(bucketId);
-      if (!bucket) this.buckets.set(bucketId, { size: 1, index: null, only: entry });
+      entry.semantic = { factsKey, analysis, indexKeys };
+      const bucket = entries.buckets.get(factsKey);
+      if (!bucket) entries.buckets.set(factsKey, { size: 1, index: null, only: entry });
       else {
         if (bucket.index === null) {
           bucket.index = new Map();
@@ -205,41 +247,58 @@ export class ResponseCache {
         bucket.size++;
       }
     }
-    this.entries.set(key, entry);
-    while (this.entries.size > this.options.maxEntries) {
-      const oldest = this.entries.values().next().value as Entry;
-      this.remove(oldest);
-    }
+    entries.entries.set(key, entry);
+    this.count++;
+    this.append(entry);
+    while (this.count > this.options.maxEntries) this.remove(this.oldest!);
   }
 
   /** Drops every expired entry; returns how many. Lookups also drop the expired entries they meet. */
   prune(now: number): number {
-    let removed = 0;
-    for (const entry of [...this.entries.values()]) {
-      if (now >= entry.expiresAt) {
-        this.remove(entry);
-        removed++;
-      }
-    }
-    return removed;
+    const expired: Entry[] = [];
+    for (let entry = this.oldest; entry !== null; entry = entry.newer) if (now >= entry.expiresAt) expired.push(entry);
+    for (const entry of expired) this.remove(entry);
+    return expired.length;
   }
 
   /**
-   * A miss is looked up, then stored once the upstream answers: the analysis
-   * of the same prompt is kept between the two (a small memo, oldest out), so
-   * each prompt is analysed once.
+   * A miss is looked up, then stored once the upstream answers: what the
+   * lookup worked out about the prompt is kept for the store, so each prompt
+   * is canonicalised, hashed and analysed once. The last PROMPT_MEMO prompts
+   * are kept, oldest out; the order is a ring of keys, so the oldest is
+   * found without iterating the map (which steps over every slot deleted
+   * since the map was last rebuilt). Prompts longer than a semantic prompt
+   * can be (as written or canonical) are not kept: their memo would hold
+   * large strings for a hash.
    */
-  private readonly analysed = new Map<string, PromptAnalysis | null>();
+  private readonly prompts = new Map<string, PromptMemo>();
+  private readonly promptOrder: (string | undefined)[] = new Array<string | undefined>(PROMPT_MEMO).fill(undefined);
+  private nextPrompt = 0;
 
-  private analyse(canonical: string): PromptAnalysis | null {
-    if (!this.options.semantic || canonical.length > this.maxSemanticChars) return null;
-    const memo = this.analysed.get(canonical);
-    if (memo !== undefined) return memo;
-    const analysis = analysePrompt(canonical);
-    const terms = analysis.facts.terms.length;
-    const result = terms >= this.minSemanticTerms && terms <= this.maxSemanticTerms ? analysis : null;
-    if (this.analysed.size >= ANALYSIS_MEMO) this.analysed.delete(this.analysed.keys().next().value!);
-    this.analysed.set(canonical, result);
+  private promptMemo(prompt: string): PromptMemo {
+    let memo = this.prompts.get(prompt);
+    if (memo) return memo;
+    const canonical = canonicalText(prompt);
+    memo = { canonical, contentKey: `${canonical.length}:${hashText(canonical)}`, analysis: undefined };
+    if (prompt.length > this.maxSemanticChars || canonical.length > this.maxSemanticChars) return memo;
+    const oldest = this.promptOrder[this.nextPrompt];
+    if (oldest !== undefined) this.prompts.delete(oldest);
+    this.promptOrder[this.nextPrompt] = prompt;
+    this.nextPrompt = (this.nextPrompt + 1) % PROMPT_MEMO;
+    this.prompts.set(prompt, memo);
+    return memo;
+  }
+
+  private analyse(memo: PromptMemo): PromptAnalysis | null {
+    if (memo.analysis !== undefined) return memo.analysis;
+    const { canonical } = memo;
+    let result: PromptAnalysis | null = null;
+    if (this.options.semantic && canonical.length <= this.maxSemanticChars) {
+      const analysis = analysePrompt(canonical);
+      const terms = analysis.facts.terms.length;
+      if (terms >= this.minSemanticTerms && terms <= this.maxSemanticTerms) result = analysis;
+    }
+    memo.analysis = result;
     return result;
   }
 
@@ -275,17 +334,47 @@ export class ResponseCache {
     return key;
   }
 
+  /**
+   * The least and the most recently used entries, ends of a list through
+   * `Entry.older` / `newer`: touching and evicting cost O(1), however many
+   * entries were deleted from `entries` before (a Map's first key is found by
+   * stepping over its deleted slots).
+   */
+  private oldest: Entry | null = null;
+  private newest: Entry | null = null;
+
+  private append(entry: Entry): void {
+    entry.older = this.newest;
+    entry.newer = null;
+    if (this.newest) this.newest.newer = entry;
+    else this.oldest = entry;
+    this.newest = entry;
+  }
+
+  private unlink(entry: Entry): void {
+    if (entry.older) entry.older.newer = entry.newer;
+    else this.oldest = entry.newer;
+    if (entry.newer) entry.newer.older = entry.older;
+    else this.newest = entry.older;
+    entry.older = null;
+    entry.newer = null;
+  }
+
   private touch(entry: Entry): void {
-    this.entries.delete(entry.exactKey);
-    this.entries.set(entry.exactKey, entry);
+    this.unlink(entry);
+    this.append(entry);
   }
 
   private remove(entry: Entry): void {
-    if (this.entries.get(entry.exactKey) !== entry) return;
-    this.entries.delete(entry.exactKey);
+    const scope = entry.scope;
+    if (scope.entries.get(entry.contentKey) !== entry) return;
+    scope.entries.delete(entry.contentKey);
+    if (scope.entries.size === 0) this.scopes.delete(scope.scopeText);
+    this.count--;
+    this.unlink(entry);
     const semantic = entry.semantic;
     if (!semantic) return;
-    const bucket = this.buckets.get(semantic.bucket);
+    const bucket = scope.buckets.get(semantic.factsKey);
     if (!bucket) return;
     if (bucket.index !== null) {
       for (const k of semantic.indexKeys) {
@@ -296,7 +385,7 @@ export class ResponseCache {
         if (list.length === 0) bucket.index.delete(k);
       }
     }
-    if (--bucket.size === 0) this.buckets.delete(semantic.bucket);
+    if (--bucket.size === 0) scope.buckets.delete(semantic.factsKey);
   }
 }
 
@@ -308,11 +397,3 @@ function indexEntry(index: Map<number, Entry[]>, entry: Entry): void {
   }
 }
 
-/** Scope text plus the canonical prompt's length and FNV-1a 64: the scope is compared as text, never only by hash. */
-function exactKey(scopeText: string, canonical: string): string {
-  return `${scopeText}\u0000${canonical.length}:${hashText(canonical)}`;
-}
-
-function bucketKey(scopeText: string, analysis: PromptAnalysis): string {
-  return `${scopeText}\u0000${analysis.facts.key}`;
-}
