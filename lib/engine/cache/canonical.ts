@@ -5,6 +5,7 @@
  * leaves them unchanged) and are canonicalised in one scan; the others take
  * the rules one by one. Both give the same text.
  */
+import { codeUnitMemo } from './code-unit-memo';
 
 /**
  * The text the exact cache keys on: NFKC, straight quotes, one kind of dash,
@@ -43,11 +44,6 @@ export function canonicalByRules(text: string): string {
 const Action = { Unknown: 0, Keep: 1, Apostrophe: 2, Quote: 3, Dash: 4, Drop: 5, Space: 6, LineFeed: 7, CarriageReturn: 8, NotNfkcSafe: 9 } as const;
 type Action = (typeof Action)[keyof typeof Action];
 
-/** charAction's answers, filled on first use (one byte per BMP code unit). */
-const CHAR_ACTIONS = new Uint8Array(0x10000);
-
-const MARK = /\p{M}/u;
-
 /**
  * A code unit's action. It is NotNfkcSafe unless NFKC leaves any text made of
  * such code units unchanged: the character is its own NFKC form and can
@@ -56,13 +52,9 @@ const MARK = /\p{M}/u;
  * answers "maybe" for), and it is not half of a surrogate pair. Then no
  * normalisation is needed and canonicalInOnePass applies the other rules.
  */
-function charAction(code: number): Action {
-  const known = CHAR_ACTIONS[code]! as Action;
-  if (known !== Action.Unknown) return known;
-  const action = classifyChar(code);
-  CHAR_ACTIONS[code] = action;
-  return action;
-}
+const charAction = codeUnitMemo(classifyChar);
+
+const MARK = /\p{M}/u;
 
 function classifyChar(code: number): Action {
   if ((code >= 0xd800 && code <= 0xdfff) || (code >= 0x1100 && code <= 0x11ff)) return Action.NotNfkcSafe;

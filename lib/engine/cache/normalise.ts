@@ -17,6 +17,7 @@ import {
   ORDINAL_SUFFIXES,
 } from './lexicon';
 import { canonicalText } from './canonical';
+import { codeUnitMemo } from './code-unit-memo';
 
 export { canonicalText };
 
@@ -382,16 +383,8 @@ const Start = {
 } as const;
 type Start = (typeof Start)[keyof typeof Start];
 
-/** tokenChar's answers, filled on first use (one byte per BMP code unit). */
-const TOKEN_CHARS = new Uint8Array(0x10000);
-
-function tokenChar(code: number): Start {
-  const known = TOKEN_CHARS[code]! as Start;
-  if (known !== Start.Unknown) return known;
-  const start = classifyTokenChar(code);
-  TOKEN_CHARS[code] = start;
-  return start;
-}
+/** What a token starting with this code unit can be, worked out once per code unit. */
+const tokenChar = codeUnitMemo(classifyTokenChar);
 
 /** Read from TOKEN_PATTERN's alternatives: which of them a match starting with this code unit can be. */
 function classifyTokenChar(code: number): Start {
