@@ -64,23 +64,26 @@ export function choosePrices(
   versions: readonly PriceVersion[],
   input: { organisationId: string; at: Date; promptTokens: number; serviceTier: ServiceTier },
 ): PricedEvent {
-  const of = (kinds: readonly PriceKind[], tier: ServiceTier) =>
-    versions.filter(
-      (v) =>
-        kinds.includes(v.kind) &&
-        v.serviceTier === tier &&
-        (v.organisationId === null || v.organisationId === input.organisationId),
-    );
-  const inTier = (kinds: readonly PriceKind[]) => {
-    const own = of(kinds, input.serviceTier);
-    return own.length > 0 || input.serviceTier === 'standard' ? own : of(kinds, 'standard');
-  };
-  const list = pick(inTier(['list']), input.at, input.promptTokens);
-  const contracted = pick(inTier(['negotiated', 'amortised']), input.at, input.promptTokens);
+  // One pass (this runs on every gateway call): the organisation's visible versions by kind, at its
+  // service tier and at standard, the fallback for a tier with no price of its own.
+  const list: PriceVersion[] = [];
+  const contracted: PriceVersion[] = [];
+  const standardList: PriceVersion[] = [];
+  const standardContracted: PriceVersion[] = [];
+  for (const v of versions) {
+    if (v.organisationId !== null && v.organisationId !== input.organisationId) continue;
+    const ownTier = v.serviceTier === input.serviceTier;
+    if (!ownTier && v.serviceTier !== 'standard') continue;
+    if (v.kind === 'list') (ownTier ? list : standardList).push(v);
+    else (ownTier ? contracted : standardContracted).push(v);
+  }
+  const inTier = (own: PriceVersion[], standard: PriceVersion[]) => (own.length > 0 || input.serviceTier === 'standard' ? own : standard);
+  const listed = pick(inTier(list, standardList), input.at, input.promptTokens);
+  const contract = pick(inTier(contracted, standardContracted), input.at, input.promptTokens);
   // A contract bills from its own date: before it, the list price does, and a contract
   // reaches back only for a model with no list price at all (a self-hosted one).
-  const billed = contracted && (contracted.status === 'priced' || !list) ? contracted : list;
-  return { billed, list };
+  const billed = contract && (contract.status === 'priced' || !listed) ? contract : listed;
+  return { billed, list: listed };
 }
 
 export interface CallCost {
@@ -104,7 +107,7 @@ export function priceTokens(
   const cost = priced.billed ? costNano(tokens, priced.billed.price) : 0n;
   return {
     costNano: cost,
-    listCostNano: priced.list ? costNano(tokens, priced.list.price) : cost,
+    listCostNano: priced.list ? (priced.list === priced.billed ? cost : costNano(tokens, priced.list.price)) : cost,
     priceId: priced.billed?.price.id ?? null,
     priceStatus: priced.billed?.status ?? 'unpriced',
   };

@@ -67,6 +67,17 @@ describe('choosePrices', () => {
     });
   });
 
+  it('falls back to standard for list and contracted prices each on its own', () => {
+    // org_a at the batch tier: a batch list price exists, a batch contract does not.
+    const priced = choosePrices(versions, { ...input, organisationId: 'org_a', serviceTier: 'batch' });
+    expect(priced.list?.price.id).toBe(4);
+    expect(priced.billed?.price.id).toBe(5);
+    const flexContract = [...versions, v({ id: 8, effectiveFrom: new Date('2025-03-01T00:00:00Z'), kind: 'negotiated', organisationId: 'org_a', serviceTier: 'flex' })];
+    const flex = choosePrices(flexContract, { ...input, organisationId: 'org_a', serviceTier: 'flex' });
+    expect(flex.list?.price.id).toBe(2);
+    expect(flex.billed?.price.id).toBe(8);
+  });
+
   it('finds nothing for a model without prices', () => {
     expect(choosePrices([], input)).toEqual({ billed: null, list: null });
   });
