@@ -15,6 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DbHandle } from '@/db/client';
+import { DEADLOCK, hasDbCode, isTransientDbError, UNIQUE_VIOLATION } from '@/db/errors';
 import { ROLLUP_SOURCE_COLUMNS, ROLLUPS, rollupDeltas, rollupDeltaUpsertSql, rollupUpsertSql } from '@/db/rollups';
 import { COLUMN_LIST, COLUMN_NAMES, COLUMNS, DEFAULTS, type LedgerRowInput } from './ledger-columns';
 import { binaryCopyData } from './ledger-copy';
@@ -119,17 +120,7 @@ export interface BulkInsertOptions {
  */
 const FALLBACK_SETTINGS = ["set local work_mem = '64MB'", 'set local jit = off', 'set local enable_sort = off'];
 
-const UNIQUE_VIOLATION = '23505';
-const DEADLOCK = '40P01';
-
-function hasCode(error: unknown, code: string): boolean {
-  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === code) return true;
-  }
-  return false;
-}
-
-const isUniqueViolation = (error: unknown) => hasCode(error, UNIQUE_VIOLATION);
+const isUniqueViolation = (error: unknown) => hasDbCode(error, UNIQUE_VIOLATION);
 
 /**
  * The order rollup rows are locked in. A one-statement write (the group
@@ -208,7 +199,7 @@ async function withDeadlockRetry<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      if (attempt >= DEADLOCK_RETRIES || !hasCode(error, DEADLOCK)) throw error;
+      if (attempt >= DEADLOCK_RETRIES || !hasDbCode(error, DEADLOCK)) throw error;
     }
   }
 }
@@ -278,26 +269,6 @@ interface Pending {
   rows: readonly LedgerRowInput[];
   resolve(result: WriteResult): void;
   reject(error: unknown): void;
-}
-
-/**
- * Errors after which the same statement may well succeed: the connection or
- * the server went away (SQLSTATE class 08, shutdown, too many connections, a
- * network error from the driver) or the transaction lost a conflict.
- */
-const TRANSIENT_CODES = new Set(['57P01', '57P02', '57P03', '53300', '40001', DEADLOCK]);
-const DRIVER_CONNECTION_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
-  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
-]);
-
-export function isTransientDbError(error: unknown): boolean {
-  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code !== 'string') continue;
-    if (code.startsWith('08') || TRANSIENT_CODES.has(code) || DRIVER_CONNECTION_CODES.has(code)) return true;
-  }
-  return false;
 }
 
 export interface LedgerWriterOptions {
@@ -416,7 +387,8 @@ export class LedgerWriter {
         this.stats.retries += 1;
         if (failures % 20 === 0) {
           const rows = batch.reduce((n, p) => n + p.rows.length, 0);
-          console.error(`[tollgate] ledger commit of ${rows} row(s) failed (attempt ${failures + 1}); keeping the rows and retrying`, error);
+          const reason = error instanceof Error ? error.message : String(error);
+          console.error(`[tollgate] ledger commit of ${rows} row(s) failed (attempt ${failures + 1}: ${reason}); keeping the rows and retrying`);
         }
         await new Promise((resolve) => setTimeout(resolve, delay));
       }

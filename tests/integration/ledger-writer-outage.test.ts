@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '@/db/client';
 import { seedDatabase } from '@/db/seed';
 import { DEPARTMENT_IDS, ORG_ID } from '@/db/seed/fixtures';
-import { isTransientDbError, LedgerWriter, type LedgerRowInput } from '@/lib/server/ledger-writer';
+import { isTransientDbError } from '@/db/errors';
+import { LedgerWriter, type LedgerRowInput } from '@/lib/server/ledger-writer';
 import { createTestDb, type TestDb } from '../support/db';
 
 let db: TestDb;
