@@ -46,7 +46,11 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+// A connection the client opened and has not used yet is not idle to the server: close every one.
+afterAll(() => new Promise<void>((resolve) => {
+  server.close(() => resolve());
+  server.closeAllConnections();
+}));
 
 const request = { model: 'm', messages: [{ role: 'user', content: 'hi' }] } as unknown as ChatRequest;
 
