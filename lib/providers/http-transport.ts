@@ -42,10 +42,17 @@ export type FetchLike = (
 /** One dispatcher for every upstream: a pool of kept-alive connections per origin. */
 const dispatcher = new Agent({ connections: 512, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, pipelining: 1 });
 
+const ignoreBodyError = () => undefined;
+
 class UndiciResponse implements UpstreamResponse {
   private webBody: ReadableStream<Uint8Array> | null = null;
 
-  constructor(private readonly res: Dispatcher.ResponseData) {}
+  constructor(private readonly res: Dispatcher.ResponseData) {
+    // undici's body emits an error when it is destroyed unread (`release(false)`) or its connection
+    // drops. Whoever reads the body sees that error through its own reader; with nobody reading, it
+    // must not become an uncaught exception.
+    res.body.on('error', ignoreBodyError);
+  }
 
   get ok(): boolean {
     return this.status >= 200 && this.status < 300;
