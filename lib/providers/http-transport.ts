@@ -39,8 +39,13 @@ export type FetchLike = (
   init: { method: 'POST'; headers: Record<string, string>; body: string; signal: AbortSignal },
 ) => Promise<UpstreamResponse>;
 
-/** One dispatcher for every upstream: a pool of kept-alive connections per origin. */
-const dispatcher = new Agent({ connections: 512, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, pipelining: 1 });
+/**
+ * One dispatcher for every upstream: a pool of kept-alive connections per
+ * origin. undici's own header and body timeouts (300 s each) are off: the
+ * attempt's timeout, set per upstream by ops, is the only clock, as it was on
+ * node:http (a reasoning model may think longer than 300 s before its first byte).
+ */
+const dispatcher = new Agent({ connections: 512, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
 
 const ignoreBodyError = () => undefined;
 
