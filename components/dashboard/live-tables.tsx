@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { BusySession, TopKey } from '@/db/queries/live';
 import type { LedgerRow } from '@/db/queries/ledger';
 import { formatCount, formatTime, formatUsd, taskLabel } from '@/lib/format';
@@ -17,11 +18,23 @@ export function TierBadge({ tier }: { tier: string }) {
   );
 }
 
-export function TopKeysTable({ keys }: { keys: TopKey[] }) {
-  if (keys.length === 0) return <EmptyState>No keyed calls today.</EmptyState>;
+interface CallsSpendRow {
+  key: string;
+  /** The first cell: what the row is, over a line of detail. */
+  name: ReactNode;
+  requests: number;
+  costNano: string;
+  /** Calls at or past this count are shown in red (a runaway session). */
+  alarmAt?: number;
+}
+
+/**
+ * A name, its calls and its spend, in a third-of-the-page card: fixed layout,
+ * so the number columns keep their width and long names wrap.
+ */
+function CallsSpendTable({ testId, nameHeader, spendHeader, rows }: { testId: string; nameHeader: string; spendHeader: string; rows: CallsSpendRow[] }) {
   return (
-    // Fixed layout: the card is a third of the page wide, so the money column keeps its width and names wrap.
-    <table className="w-full table-fixed text-sm" data-testid="top-keys">
+    <table className="w-full table-fixed text-sm" data-testid={testId}>
       <colgroup>
         <col />
         <col className="w-14" />
@@ -29,22 +42,19 @@ export function TopKeysTable({ keys }: { keys: TopKey[] }) {
       </colgroup>
       <thead>
         <tr className="text-left text-xs text-slate-500">
-          <th className="pb-2 pr-3 font-medium">Key · department</th>
+          <th className="pb-2 pr-3 font-medium">{nameHeader}</th>
           <th className="pb-2 pl-2 text-right font-medium whitespace-nowrap">Calls</th>
-          <th className="pb-2 pl-2 text-right font-medium whitespace-nowrap">Spend today</th>
+          <th className="pb-2 pl-2 text-right font-medium whitespace-nowrap">{spendHeader}</th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">
-        {keys.map((k) => (
-          <tr key={k.apiKeyId}>
-            <td className="py-2 pr-3">
-              <div className="font-medium break-words text-slate-800">{k.name}</div>
-              <div className="text-[11px] text-slate-500">
-                {k.departmentName ?? 'no department'} · <span className="font-mono text-slate-400">{k.prefix}…</span>
-              </div>
+        {rows.map((r) => (
+          <tr key={r.key}>
+            <td className="py-2 pr-3">{r.name}</td>
+            <td className={`tabular py-2 pl-2 text-right ${r.alarmAt !== undefined && r.requests >= r.alarmAt ? 'font-semibold text-rose-600' : 'text-slate-600'}`}>
+              {formatCount(r.requests)}
             </td>
-            <td className="tabular py-2 pl-2 text-right text-slate-600">{formatCount(k.requests)}</td>
-            <td className="tabular py-2 pl-2 text-right font-semibold whitespace-nowrap text-slate-900">{formatUsd(k.costNano)}</td>
+            <td className="tabular py-2 pl-2 text-right font-semibold whitespace-nowrap text-slate-900">{formatUsd(r.costNano)}</td>
           </tr>
         ))}
       </tbody>
@@ -52,43 +62,44 @@ export function TopKeysTable({ keys }: { keys: TopKey[] }) {
   );
 }
 
+export function TopKeysTable({ keys }: { keys: TopKey[] }) {
+  if (keys.length === 0) return <EmptyState>No keyed calls today.</EmptyState>;
+  const rows = keys.map((k) => ({
+    key: k.apiKeyId,
+    requests: k.requests,
+    costNano: k.costNano,
+    name: (
+      <>
+        <div className="font-medium break-words text-slate-800">{k.name}</div>
+        <div className="text-[11px] text-slate-500">
+          {k.departmentName ?? 'no department'} · <span className="font-mono text-slate-400">{k.prefix}…</span>
+        </div>
+      </>
+    ),
+  }));
+  return <CallsSpendTable testId="top-keys" nameHeader="Key · department" spendHeader="Spend today" rows={rows} />;
+}
+
 export function BusySessionsTable({ sessions }: { sessions: BusySession[] }) {
   if (sessions.length === 0) return <EmptyState>No agent sessions in the last hour.</EmptyState>;
-  return (
-    // Fixed layout: session ids are long and unbreakable, so they wrap anywhere and the numbers keep their columns.
-    <table className="w-full table-fixed text-sm" data-testid="busy-sessions">
-      <colgroup>
-        <col />
-        <col className="w-14" />
-        <col className="w-24" />
-      </colgroup>
-      <thead>
-        <tr className="text-left text-xs text-slate-500">
-          <th className="pb-2 pr-3 font-medium">Session</th>
-          <th className="pb-2 pl-2 text-right font-medium whitespace-nowrap">Calls</th>
-          <th className="pb-2 pl-2 text-right font-medium whitespace-nowrap">Spend</th>
-        </tr>
-      </thead>
-      <tbody className="divide-y divide-slate-100">
-        {sessions.map((s) => (
-          <tr key={s.sessionId}>
-            <td className="py-2 pr-3">
-              <div className="font-mono text-xs break-all text-slate-800" title={s.sessionId}>
-                {s.sessionId}
-              </div>
-              <div className="text-[11px] text-slate-500">
-                {s.agent ?? 'unknown agent'} · {s.departmentName ?? '—'}
-              </div>
-            </td>
-            <td className={`tabular py-2 pl-2 text-right ${s.requests >= 100 ? 'font-semibold text-rose-600' : 'text-slate-600'}`}>
-              {formatCount(s.requests)}
-            </td>
-            <td className="tabular py-2 pl-2 text-right font-semibold whitespace-nowrap text-slate-900">{formatUsd(s.costNano)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+  // Session ids are long and unbreakable: they wrap anywhere.
+  const rows = sessions.map((s) => ({
+    key: s.sessionId,
+    requests: s.requests,
+    costNano: s.costNano,
+    alarmAt: 100,
+    name: (
+      <>
+        <div className="font-mono text-xs break-all text-slate-800" title={s.sessionId}>
+          {s.sessionId}
+        </div>
+        <div className="text-[11px] text-slate-500">
+          {s.agent ?? 'unknown agent'} · {s.departmentName ?? '—'}
+        </div>
+      </>
+    ),
+  }));
+  return <CallsSpendTable testId="busy-sessions" nameHeader="Session" spendHeader="Spend" rows={rows} />;
 }
 
 export function RecentCallsTable({ rows }: { rows: LedgerRow[] }) {
