@@ -154,6 +154,19 @@ describe('POST /api/v1/usage', () => {
     await rollupsMatchLedger();
   });
 
+  it('keys idempotency on the primary key: an event id names one row per organisation, and no other unique index is paid for', async () => {
+    expect(ingestedEventId(ORG_ID, 'evt-1')).toBe(ingestedEventId(ORG_ID, 'evt-1'));
+    expect(ingestedEventId(ORG_ID, 'evt-1')).not.toBe(ingestedEventId('org_other', 'evt-1'));
+    // A re-sent event with a different body is still the same event: the id, not the content, decides.
+    const first = event();
+    expect(await ingest([first])).toMatchObject({ accepted: 1 });
+    expect(await ingest([{ ...first, usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }])).toMatchObject({ accepted: 0, duplicates: 1 });
+    const unique = await db.query<{ name: string }>(
+      "select indexname as name from pg_indexes where tablename = 'ledger_events' and indexdef like 'CREATE UNIQUE%'",
+    );
+    expect(unique.map((u) => u.name)).toEqual(['ledger_events_pkey']);
+  });
+
   it('prices a dated model snapshot as its catalog model', async () => {
     const e = event({ provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', usage: { input_tokens: 2095, output_tokens: 503 } });
     await ingest([e]);
