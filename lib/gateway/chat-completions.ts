@@ -253,20 +253,17 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
         continue;
       }
       const request: ChatRequest = { ...(body as unknown as ChatRequest), model: target.upstreamModel };
-      const abort = new AbortController();
-      const onClientGone = () => abort.abort();
-      req.signal.addEventListener('abort', onClientGone, { once: true });
       const t0 = performance.now();
       try {
         if (body.stream) {
-          const upstream = await target.adapter.stream({ request: { ...request, stream: true }, signal: abort.signal, timeoutMs: target.timeoutMs });
+          const upstream = await target.adapter.stream({ request: { ...request, stream: true }, signal: req.signal, timeoutMs: target.timeoutMs });
           upstreamMs += performance.now() - t0;
           streaming = true;
-          const rows = await relayStream(rt, { req, sink, ctx, body, model, reason, upstreamName: target.upstreamName, upstream, attempts, promptTokens, upstreamMs, abort, scope, conversation, cacheable, promptHash });
+          const rows = await relayStream(rt, { req, sink, ctx, body, model, reason, upstreamName: target.upstreamName, upstream, attempts, promptTokens, upstreamMs, scope, conversation, cacheable, promptHash });
           settle(rows);
           return;
         }
-        const result = await target.adapter.complete({ request, signal: abort.signal, timeoutMs: target.timeoutMs });
+        const result = await target.adapter.complete({ request, signal: req.signal, timeoutMs: target.timeoutMs });
         const latencyMs = performance.now() - t0;
         upstreamMs += latencyMs;
         rt.health.record({ modelId: model.id, ok: true, latencyMs, now: Date.now() });
@@ -316,8 +313,6 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
           throw nonRetryableError(error);
         }
         if (chain[i + 1]) recordFallback(rt.metrics, model.name, chain[i + 1]!.name, error.kind);
-      } finally {
-        req.signal.removeEventListener('abort', onClientGone);
       }
     }
     const rows = attemptRows(ctx, attempts);
@@ -473,7 +468,6 @@ interface RelayInput {
   attempts: AttemptRecord[];
   promptTokens: number;
   upstreamMs: number;
-  abort: AbortController;
   scope: CacheScope;
   conversation: string;
   cacheable: boolean;
@@ -509,7 +503,7 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
       if (choice?.delta.content) content += choice.delta.content;
       if (choice?.finish_reason) finish = choice.finish_reason;
       if (!sink.write(sseData(chunk))) {
-        input.abort.abort();
+        // Ends the upstream's stream and closes its connection (the adapter's `finally`).
         await iterator.return?.();
         outcome = { status: 'error', httpStatus: 499, errorType: 'client_disconnected', note: 'client disconnected mid-stream; tokens counted by Tollgate' };
         break;

@@ -30,6 +30,8 @@ let baseURL: string;
 let client: OpenAI;
 /** A slow OpenAI-compatible upstream for the disconnect test. */
 let slow: http.Server;
+/** Streams the slow upstream has open. */
+let slowOpen = 0;
 
 interface LedgerRow {
   id: string;
@@ -100,10 +102,14 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const base = { id: 'chatcmpl-slow', object: 'chat.completion.chunk', created: 1, model: 'gpt-4.1-mini' };
       res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })}\n\n`);
+      slowOpen += 1;
       const timer = setInterval(() => {
         res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: 'word ' }, finish_reason: null }] })}\n\n`);
       }, 50);
-      res.on('close', () => clearInterval(timer));
+      res.on('close', () => {
+        slowOpen -= 1;
+        clearInterval(timer);
+      });
     });
   });
   await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
@@ -287,6 +293,8 @@ describe('a client that disconnects mid-stream', () => {
     expect(ledger.output_tokens).toBeGreaterThanOrEqual(3);
     expect(ledger.input_tokens).toBeGreaterThan(0);
     expect(BigInt(ledger.cost_nano)).toBeGreaterThan(0n);
+    // The gateway hung up on the upstream too: nothing keeps streaming (and billing) into the void.
+    await expect.poll(() => slowOpen, { timeout: 5_000 }).toBe(0);
     await db.query(`delete from upstreams where id = 'ups_slow'`);
     rt.invalidate();
   });

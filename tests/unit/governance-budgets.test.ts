@@ -92,6 +92,25 @@ describe('windowSlot', () => {
     });
     expect(() => windowSlot(rule({ id: 'per-run', window: 'session' }), { ...call, sessionId: null }, new Date())).toThrow(RangeError);
   });
+
+  it('gives the same answer as the calendar whatever order the times come in (calls of one window share it)', () => {
+    const kinds = ['minute', 'day', 'month'] as const;
+    const start = Date.parse('2027-12-31T23:58:30Z');
+    // Forwards across minute, day, month and year ends, then backwards, then jumping about.
+    const times = [
+      ...Array.from({ length: 200 }, (_, i) => start + i * 1_013),
+      ...Array.from({ length: 200 }, (_, i) => start + (199 - i) * 1_013),
+      ...Array.from({ length: 200 }, (_, i) => start + ((i * 7_919) % 200) * 1_013 - 40 * 86_400_000 * (i % 3)),
+    ];
+    for (const ms of times) {
+      for (const window of kinds) {
+        const now = new Date(ms);
+        const from = window === 'minute' ? new Date(Math.floor(ms / 60_000) * 60_000) : window === 'day' ? new Date(now.toISOString().slice(0, 10)) : new Date(`${now.toISOString().slice(0, 7)}-01T00:00:00Z`);
+        const next = window === 'minute' ? new Date(from.getTime() + 60_000) : window === 'day' ? new Date(from.getTime() + 86_400_000) : new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1));
+        expect(windowSlot(rule({ id: window, window }), call, now)).toEqual({ budgetId: window, windowKey: from.toISOString(), resetsAt: next });
+      }
+    }
+  });
 });
 
 describe('applicableBudgets', () => {

@@ -43,12 +43,35 @@ export function windowSlot(rule: BudgetRule, attribution: CallAttribution, now: 
     if (attribution.sessionId === null) throw new RangeError(`budget ${rule.id} counts per session, and the call has none`);
     return { budgetId: rule.id, windowKey: `session:${attribution.sessionId}`, resetsAt: null };
   }
-  const start = windowStart(rule.window, now);
-  return {
-    budgetId: rule.id,
-    windowKey: start ? start.toISOString() : 'total',
-    resetsAt: windowResetsAt(rule.window, now),
-  };
+  if (rule.window === 'total') return { budgetId: rule.id, windowKey: 'total', resetsAt: null };
+  const window = calendarWindow(rule.window, now);
+  return { budgetId: rule.id, windowKey: window.key, resetsAt: window.resetsAt };
+}
+
+interface CalendarWindow {
+  fromMs: number;
+  untilMs: number;
+  key: string;
+  resetsAt: Date;
+}
+
+/**
+ * The last minute, day and month a call fell in. Every rule of a call, and
+ * every call until the window turns, shares it: no Date or ISO string per
+ * rule per call on the admission path. `resetsAt` is one shared Date; its
+ * readers only read it.
+ */
+const lastWindows = new Map<'minute' | 'day' | 'month', CalendarWindow>();
+
+function calendarWindow(window: 'minute' | 'day' | 'month', now: Date): CalendarWindow {
+  const ms = now.getTime();
+  const known = lastWindows.get(window);
+  if (known && ms >= known.fromMs && ms < known.untilMs) return known;
+  const start = windowStart(window, now)!;
+  const resetsAt = windowResetsAt(window, now)!;
+  const fresh = { fromMs: start.getTime(), untilMs: resetsAt.getTime(), key: start.toISOString(), resetsAt };
+  lastWindows.set(window, fresh);
+  return fresh;
 }
 
 /** What a call reserves against a rule of this metric: nano-dollars, tokens, or one request. */
