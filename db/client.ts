@@ -21,7 +21,7 @@ export interface DbHandle {
   db: Db;
   kind: DatabaseKind;
   /** Runs raw SQL and returns its rows, the same shape for both drivers. */
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  query<T = Record<string, unknown>>(text: string, params?: unknown[], options?: QueryOptions): Promise<T[]>;
   /** `COPY <table> (<columns>) FROM STDIN (FORMAT binary)`, streaming the given bytes, on a connection of its own. */
   copyIn(table: string, columns: readonly string[], data: Iterable<Uint8Array<ArrayBuffer>>): Promise<void>;
   /** Runs `fn` in one transaction on one connection: raw queries and COPY both inside it. */
@@ -31,9 +31,20 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
+export interface QueryOptions {
+  /**
+   * Keep the statement parsed and planned on each server connection and reuse
+   * it (a named prepared statement). Raw SQL is otherwise parsed and planned
+   * on every call, which for the ledger's group commit cost PostgreSQL about
+   * 2 ms of CPU per commit. Only for statements whose text never varies:
+   * every distinct text stays prepared on its connection. PGlite ignores it.
+   */
+  prepare?: boolean;
+}
+
 /** One connection inside an open transaction. */
 export interface RawTransaction {
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  query<T = Record<string, unknown>>(text: string, params?: unknown[], options?: QueryOptions): Promise<T[]>;
   /** `COPY <table> (<columns>) FROM STDIN (FORMAT binary)`, streaming the given bytes. */
   copyIn(table: string, columns: readonly string[], data: Iterable<Uint8Array<ArrayBuffer>>): Promise<void>;
 }
@@ -64,14 +75,14 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
     return {
       db,
       kind: 'postgres',
-      query: async <T,>(text: string, params: unknown[] = []) =>
-        (await client.unsafe(text, params.map(arrayParam) as never[])) as unknown as T[],
+      query: async <T,>(text: string, params: unknown[] = [], options: QueryOptions = {}) =>
+        (await client.unsafe(text, params.map(arrayParam) as never[], { prepare: options.prepare === true })) as unknown as T[],
       copyIn: (table, columns, data) => postgresCopyIn(client, table, columns, data),
       rawTransaction: async (fn) =>
         (await client.begin((tx) =>
           fn({
-            query: async <T,>(text: string, params: unknown[] = []) =>
-              (await tx.unsafe(text, params.map(arrayParam) as never[])) as unknown as T[],
+            query: async <T,>(text: string, params: unknown[] = [], options: QueryOptions = {}) =>
+              (await tx.unsafe(text, params.map(arrayParam) as never[], { prepare: options.prepare === true })) as unknown as T[],
             copyIn: (table, columns, data) => postgresCopyIn(tx, table, columns, data),
           }),
         )) as Awaited<ReturnType<typeof fn>>,

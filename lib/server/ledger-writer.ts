@@ -261,12 +261,14 @@ const dedupeKey = (organisationId: string, key: string) => `${organisationId}\u0
 /** Inserts rows and their rollup increments in one statement; returns the keys that were new. */
 export async function insertLedgerRows(db: DbHandle, rows: readonly LedgerRowInput[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const inserted = await db.query<{ organisation_id: string; idempotency_key: string }>(INSERT_FROM_PARAMS_SQL, columnArrays(rows));
+  const inserted = await db.query<{ organisation_id: string; idempotency_key: string }>(INSERT_FROM_PARAMS_SQL, columnArrays(rows), { prepare: true });
   return new Set(inserted.map((r) => dedupeKey(r.organisation_id, r.idempotency_key)));
 }
 
 interface Pending {
   rows: readonly LedgerRowInput[];
+  /** When it was handed in (performance.now()), for the linger. */
+  at: number;
   resolve(result: WriteResult): void;
   reject(error: unknown): void;
 }
@@ -275,9 +277,12 @@ export interface LedgerWriterOptions {
   /** Rows per commit at most (default 5,000). */
   maxRowsPerCommit?: number;
   /**
-   * > 0 holds a commit that long for more writes to join it: for callers that
-   * do not wait on the commit (the gateway), many calls share one statement.
-   * Callers that wait (usage ingest) use the default, 0.
+   * > 0 holds each commit until its oldest write is that old, for more writes
+   * to join it: for callers that do not wait on the commit (the gateway),
+   * many calls share one statement, under load too (a commit's fixed cost is
+   * paid once per linger, not once per handful of calls). A full commit
+   * (`maxRowsPerCommit`) goes at once. Callers that wait (usage ingest) use
+   * the default, 0.
    */
   lingerMs?: number;
   /**
@@ -298,7 +303,6 @@ const FIRST_RETRY_DELAY_MS = 50;
 export class LedgerWriter {
   private queue: Pending[] = [];
   private draining = false;
-  private lingering: ReturnType<typeof setTimeout> | null = null;
   private readonly maxRowsPerCommit: number;
   private readonly lingerMs: number;
   private readonly keepThroughOutages: boolean;
@@ -326,16 +330,8 @@ export class LedgerWriter {
   write(rows: readonly LedgerRowInput[]): Promise<WriteResult> {
     if (rows.length === 0) return Promise.resolve({ inserted: [], duplicates: [] });
     return new Promise<WriteResult>((resolve, reject) => {
-      this.queue.push({ rows, resolve, reject });
-      if (this.draining || this.lingering) return;
-      if (this.lingerMs > 0) {
-        this.lingering = setTimeout(() => {
-          this.lingering = null;
-          void this.drain();
-        }, this.lingerMs);
-      } else {
-        void this.drain();
-      }
+      this.queue.push({ rows, at: performance.now(), resolve, reject });
+      if (!this.draining) void this.drain();
     });
   }
 
@@ -346,7 +342,7 @@ export class LedgerWriter {
    */
   async flush(timeoutMs = Infinity): Promise<number> {
     const deadline = performance.now() + timeoutMs;
-    while ((this.draining || this.lingering || this.queue.length > 0) && performance.now() < deadline) {
+    while ((this.draining || this.queue.length > 0) && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     return this.pendingRows;
@@ -356,6 +352,7 @@ export class LedgerWriter {
     this.draining = true;
     try {
       while (this.queue.length > 0) {
+        await this.linger();
         const batch: Pending[] = [];
         let size = 0;
         while (this.queue.length > 0 && (batch.length === 0 || size + this.queue[0]!.rows.length <= this.maxRowsPerCommit)) {
@@ -373,6 +370,18 @@ export class LedgerWriter {
     } finally {
       this.draining = false;
     }
+  }
+
+  /** Waits until the oldest queued write is `lingerMs` old, unless a full commit is already waiting. */
+  private async linger(): Promise<void> {
+    if (this.lingerMs <= 0) return;
+    let queued = 0;
+    for (const pending of this.queue) {
+      queued += pending.rows.length;
+      if (queued >= this.maxRowsPerCommit) return;
+    }
+    const wait = this.queue[0]!.at + this.lingerMs - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   /** `commit`, retried through transient failures when the writer keeps rows through outages. */
