@@ -52,10 +52,12 @@ interface Child {
 /** Starts a child from bench/gateway-processes.ts and waits for its READY line. */
 function child(args: string[]): Promise<Child> {
   // Diagnostics: BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each child that exits cleanly (the gateway) there;
-  // BENCH_TRACE_GC=1 prints the gateway's garbage collections to stderr.
-  const traceGc = process.env.BENCH_TRACE_GC && args[0] === 'gateway' ? ['--trace-gc'] : [];
+  // BENCH_TRACE_GC=1 prints the gateway's garbage collections to stderr; BENCH_GATEWAY_NODE_FLAGS adds Node/V8 flags to the gateway's process.
+  const isGateway = args[0] === 'gateway';
+  const traceGc = process.env.BENCH_TRACE_GC && isGateway ? ['--trace-gc'] : [];
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : traceGc;
-  const proc = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/gateway-processes.ts', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const flags = isGateway ? (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean) : [];
+  const proc = spawn(process.execPath, [...flags, ...profile, '--import', 'tsx', 'bench/gateway-processes.ts', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = readline.createInterface({ input: proc.stdout! });
     lines.on('line', (line) => {

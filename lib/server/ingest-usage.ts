@@ -1,7 +1,8 @@
 /**
  * POST /api/v1/usage, behind the route wrapper: validate and price each
  * event (engine), check its attribution against the caller's key, and write
- * the accepted ones through the group-commit ledger writer.
+ * the accepted ones through the group-commit ledger writer. Backfill files
+ * (`npm run usage:import`) go through the same checks and the bulk path.
  */
 import { createHash } from 'node:crypto';
 import type { Actor } from '@/lib/auth/actor';
@@ -15,7 +16,7 @@ import {
 import type { RequestContext } from '@/lib/http/context';
 import { raiseBudgetAlerts } from '@/lib/server/budget-alerts';
 import { settleAmounts, type CallAttribution } from '@/lib/engine/governance';
-import { addTokens, ZERO_TOKENS, type TokenBuckets } from '@/lib/engine/pricing';
+import type { TokenBuckets } from '@/lib/engine/pricing';
 import { recordUsage } from './governance/quota-store';
 import { ledgerWriter, type LedgerRowInput } from './ledger-writer';
 import { getPriceBook } from './price-book';
@@ -87,15 +88,21 @@ function attribute(
 
 /**
  * Spend that did not pass admission (the agent called its provider directly)
- * still counts against the budgets' live counters, grouped by attribution and
- * minute so a batch costs a few statements. The ledger is already committed;
- * a failure here is logged, and the counters catch up from the ledger when a
- * window's counter is next created.
+ * still counts against the budgets' live counters: each row in the window of
+ * its own time, summed per counter, one transaction for the lot. The ledger
+ * is already committed; a failure here is logged, and the counters catch up
+ * from the ledger when a window's counter is next created.
  */
-async function countAgainstBudgets(ctx: RequestContext, rows: readonly LedgerRowInput[]): Promise<void> {
-  const groups = new Map<string, { attribution: CallAttribution; at: Date; tokens: TokenBuckets; costNano: bigint; requests: bigint }>();
-  for (const r of rows) {
-    const at = new Date(Math.floor(new Date(r.occurredAt).getTime() / 60_000) * 60_000);
+export async function countAgainstBudgets(ctx: Pick<RequestContext, 'db' | 'organisationId'>, rows: readonly LedgerRowInput[]): Promise<void> {
+  const items = rows.map((r) => {
+    const tokens: TokenBuckets = {
+      inputTokens: r.inputTokens ?? 0,
+      cachedInputTokens: r.cachedInputTokens ?? 0,
+      cacheWrite5mTokens: r.cacheWrite5mTokens ?? 0,
+      cacheWrite1hTokens: r.cacheWrite1hTokens ?? 0,
+      outputTokens: r.outputTokens ?? 0,
+      reasoningTokens: r.reasoningTokens ?? 0,
+    };
     const attribution: CallAttribution = {
       organisationId: ctx.organisationId,
       departmentId: r.departmentId ?? null,
@@ -104,39 +111,33 @@ async function countAgainstBudgets(ctx: RequestContext, rows: readonly LedgerRow
       apiKeyId: r.apiKeyId ?? null,
       sessionId: r.sessionId ?? null,
     };
-    const key = JSON.stringify([attribution, at.getTime()]);
-    const group = groups.get(key) ?? { attribution, at, tokens: { ...ZERO_TOKENS }, costNano: 0n, requests: 0n };
-    group.tokens = addTokens(group.tokens, {
-      inputTokens: r.inputTokens ?? 0,
-      cachedInputTokens: r.cachedInputTokens ?? 0,
-      cacheWrite5mTokens: r.cacheWrite5mTokens ?? 0,
-      cacheWrite1hTokens: r.cacheWrite1hTokens ?? 0,
-      outputTokens: r.outputTokens ?? 0,
-      reasoningTokens: r.reasoningTokens ?? 0,
-    });
-    group.costNano += r.costNano ?? 0n;
-    group.requests += 1n;
-    groups.set(key, group);
-  }
-  for (const g of groups.values()) {
-    try {
-      const actual = { ...settleAmounts(g.tokens, g.costNano), requests: g.requests };
-      const crossings = await recordUsage(ctx.db, ctx.organisationId, g.attribution, actual, g.at);
-      raiseBudgetAlerts(ctx.db, ctx.organisationId, crossings);
-    } catch (error) {
-      console.error('[tollgate] counting ingested usage against budgets failed', error);
-    }
+    return { attribution, actual: { ...settleAmounts(tokens, r.costNano ?? 0n), requests: 1n }, occurredAt: new Date(r.occurredAt) };
+  });
+  try {
+    raiseBudgetAlerts(ctx.db, ctx.organisationId, await recordUsage(ctx.db, ctx.organisationId, items));
+  } catch (error) {
+    console.error('[tollgate] counting ingested usage against budgets failed', error);
   }
 }
 
-export async function ingestUsage(ctx: RequestContext, body: unknown): Promise<IngestResult> {
-  const { events } = usageBatchSchema.parse(body);
+/** Ledger rows of the events the caller may write, each with its index in the request; an error for each event that was refused. */
+export interface UsageRows {
+  rows: (LedgerRowInput & { index: number })[];
+  errors: IngestError[];
+}
+
+/**
+ * Checks, prices (at each event's own time) and attributes usage events as
+ * ledger rows, as POST /api/v1/usage does; `firstIndex` numbers them when
+ * they are a slice of a longer list (a backfill file).
+ */
+export async function usageRows(ctx: RequestContext, events: readonly unknown[], firstIndex = 0): Promise<UsageRows> {
   const book = await getPriceBook(ctx.db);
   const now = ctx.now();
   const errors: IngestError[] = [];
   const prepared: PreparedEvent[] = [];
-  events.forEach((raw, index) => {
-    const result = prepareUsageEvent(raw, index, {
+  events.forEach((raw, i) => {
+    const result = prepareUsageEvent(raw, firstIndex + i, {
       organisationId: ctx.organisationId,
       now,
       resolveModel: (provider, model) => book.resolveModel(provider, model),
@@ -184,11 +185,16 @@ export async function ingestUsage(ctx: RequestContext, body: unknown): Promise<I
       status: 'ok',
     });
   }
+  errors.sort((x, y) => x.index - y.index);
+  return { rows, errors };
+}
 
+export async function ingestUsage(ctx: RequestContext, body: unknown): Promise<IngestResult> {
+  const { events } = usageBatchSchema.parse(body);
+  const { rows, errors } = await usageRows(ctx, events);
   const written = await ledgerWriter(ctx.db).write(rows.map(({ index: _index, ...row }) => row));
   const unclaimed = new Set(written.inserted);
   await countAgainstBudgets(ctx, rows.filter((r) => unclaimed.has(r.idempotencyKey)));
-  errors.sort((a, b) => a.index - b.index);
   return {
     accepted: written.inserted.length,
     duplicates: written.duplicates.length,

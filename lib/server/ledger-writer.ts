@@ -110,6 +110,12 @@ export interface BulkInsertOptions {
   concurrency?: number;
   /** If given, time spent per phase is added to it (benchmarks). */
   times?: BulkPhaseTimes;
+  /**
+   * Called after each chunk commits with the rows it inserted (duplicates
+   * left out), in the chunk's order; chunks may commit out of order. A
+   * throw is logged, never undoes the chunk.
+   */
+  onCommitted?: (inserted: readonly LedgerRowInput[]) => void | Promise<void>;
 }
 
 /**
@@ -119,6 +125,8 @@ export interface BulkInsertOptions {
  * plan that runs once.
  */
 const FALLBACK_SETTINGS = ["set local work_mem = '64MB'", 'set local jit = off', 'set local enable_sort = off'];
+
+const dedupeKey = (organisationId: string, key: string) => `${organisationId}\u0000${key}`;
 
 const isUniqueViolation = (error: unknown) => hasDbCode(error, UNIQUE_VIOLATION);
 
@@ -136,9 +144,9 @@ const DEADLOCK_RETRIES = 3;
 /**
  * One chunk, in one transaction. Fast path: COPY straight into the ledger,
  * then the chunk's rollup groups, summed in Node, upserted. If any row is
- * already in the ledger (or twice in the chunk) the unique indexes reject the
+ * already in the ledger (or twice in the chunk) the primary key rejects the
  * COPY and nothing of the chunk is kept; `insertThroughStage` redoes it.
- * Returns how many rows were new.
+ * Returns the rows that were new.
  */
 async function writeChunk(
   db: DbHandle,
@@ -146,7 +154,7 @@ async function writeChunk(
   chunk: { from: number; to: number },
   stage: () => Promise<string>,
   times?: BulkPhaseTimes,
-): Promise<number> {
+): Promise<readonly LedgerRowInput[]> {
   try {
     await db.rawTransaction(async (tx) => {
       const start = performance.now();
@@ -163,7 +171,7 @@ async function writeChunk(
         times.rollups += performance.now() - copied;
       }
     });
-    return chunk.to - chunk.from;
+    return rows.slice(chunk.from, chunk.to);
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
   }
@@ -183,14 +191,16 @@ async function insertThroughStage(
   stage: string,
   rows: readonly LedgerRowInput[],
   chunk: { from: number; to: number },
-): Promise<number> {
+): Promise<readonly LedgerRowInput[]> {
   await db.query(`truncate ${stage}`);
   await db.copyIn(stage, COLUMN_NAMES, binaryCopyData(rows, chunk.from, chunk.to));
-  return db.rawTransaction(async (tx) => {
+  const keys = await db.rawTransaction(async (tx) => {
     for (const setting of FALLBACK_SETTINGS) await tx.query(setting);
-    const [result] = await tx.query<{ n: number | string }>(insertSql(`select * from ${stage}`, 'select count(*)::int as n from ins'));
-    return Number(result?.n ?? 0);
+    return tx.query<{ organisation_id: string; idempotency_key: string }>(insertSql(`select * from ${stage}`));
   });
+  // A key inserted here belongs to its first row in the chunk; a later row with the same key was a duplicate.
+  const fresh = new Set(keys.map((k) => dedupeKey(k.organisation_id, k.idempotency_key)));
+  return rows.slice(chunk.from, chunk.to).filter((row) => fresh.delete(dedupeKey(row.organisationId, row.idempotencyKey)));
 }
 
 /** Runs a whole transaction again when PostgreSQL broke a deadlock by aborting it (nothing of it was kept). */
@@ -239,10 +249,18 @@ export async function bulkInsertLedgerRows(
     try {
       while (!failed && next < chunks.length) {
         const chunk = chunks[next++]!;
+        let inserted: readonly LedgerRowInput[];
         try {
-          committed.push({ ...chunk, inserted: await withDeadlockRetry(() => writeChunk(db, rows, chunk, stageTable, options.times)) });
+          inserted = await withDeadlockRetry(() => writeChunk(db, rows, chunk, stageTable, options.times));
+          committed.push({ ...chunk, inserted: inserted.length });
         } catch (cause) {
           failed ??= { ...chunk, cause };
+          continue;
+        }
+        try {
+          await options.onCommitted?.(inserted);
+        } catch (error) {
+          console.error('[tollgate] after a bulk ledger chunk committed', error);
         }
       }
     } finally {
@@ -255,8 +273,6 @@ export async function bulkInsertLedgerRows(
   if (cleanup) throw cleanup.reason;
   return committed.reduce((n, c) => n + c.inserted, 0);
 }
-
-const dedupeKey = (organisationId: string, key: string) => `${organisationId}\u0000${key}`;
 
 /** Inserts rows and their rollup increments in one statement; returns the keys that were new. */
 export async function insertLedgerRows(db: DbHandle, rows: readonly LedgerRowInput[]): Promise<Set<string>> {

@@ -308,13 +308,35 @@ describe('reservation lifecycle', () => {
   it('records ingested usage on existing counters only', async () => {
     const b = await budget({ limit: USD, scopeType: 'api_key', scopeId: 'key_r', alertThresholds: [0.5] });
     const call = attribution({ apiKeyId: 'key_r' });
-    expect(await recordUsage(db, ORG, call, cost(600_000_000n), NOW)).toEqual([]);
+    expect(await recordUsage(db, ORG, [{ attribution: call, actual: cost(600_000_000n), occurredAt: NOW }])).toEqual([]);
     expect(await db.query('select 1 from budget_usage where budget_id = $1', [b.id])).toHaveLength(0);
     expect((await admit(db, admissionSlots([b], call, cost(0n), NOW))).ok).toBe(true);
-    const crossings = await recordUsage(db, ORG, call, cost(600_000_000n), NOW);
+    const crossings = await recordUsage(db, ORG, [{ attribution: call, actual: cost(600_000_000n), occurredAt: NOW }]);
     expect(crossings.map((c) => c.threshold)).toEqual([0.5]);
     expect(await counter(b.id)).toMatchObject({ committed: 600_000_000n });
     expect((await admit(db, admissionSlots([b], call, cost(400_000_001n), NOW))).ok).toBe(false);
+  });
+
+  it('records a batch of ingested usage in one go: summed per counter, each item in the window of its own time', async () => {
+    const daily = await budget({ limit: USD, window: 'day', scopeType: 'api_key', scopeId: 'key_batch', alertThresholds: [0.5] });
+    const call = attribution({ apiKeyId: 'key_batch' });
+    const other = attribution({ apiKeyId: 'key_elsewhere' });
+    const yesterday = new Date(NOW.getTime() - 86_400_000);
+    // Open today's and yesterday's counters.
+    expect((await admit(db, admissionSlots([daily], call, cost(0n), NOW))).ok).toBe(true);
+    expect((await admit(db, admissionSlots([daily], call, cost(0n), yesterday))).ok).toBe(true);
+    const crossings = await recordUsage(db, ORG, [
+      { attribution: call, actual: cost(200_000_000n), occurredAt: NOW },
+      { attribution: call, actual: cost(350_000_000n), occurredAt: new Date(NOW.getTime() - 1) },
+      { attribution: call, actual: cost(70_000_000n), occurredAt: yesterday },
+      { attribution: other, actual: cost(999_000_000n), occurredAt: NOW },
+    ]);
+    expect(crossings.map((c) => c.threshold)).toEqual([0.5]);
+    const rows = await db.query<{ window_key: string; committed: string }>(
+      'select window_key, committed::text as committed from budget_usage where budget_id = $1 order by window_key',
+      [daily.id],
+    );
+    expect(rows.map((r) => BigInt(r.committed))).toEqual([70_000_000n, 550_000_000n]);
   });
 
   it('loads active budgets as rules', async () => {

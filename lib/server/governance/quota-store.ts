@@ -470,27 +470,42 @@ export async function expireReservations(db: DbHandle, now: Date, batch = 500): 
   return released.size;
 }
 
+/** Spend that did not go through admission, for `recordUsage`. */
+export interface RecordedUsage {
+  attribution: CallAttribution;
+  actual: CallProjection;
+  occurredAt: Date;
+}
+
 /**
- * Spend that did not go through admission (usage ingest): adds the actual
- * amounts to the counters of the applicable budgets for the window of
- * `occurredAt`, where those counters exist (a counter created later opens
- * from the ledger, which has the spend). Call it after the ledger rows are
- * committed: a counter created in between counts the spend twice, erring on
- * the safe side. Returns the thresholds crossed.
+ * Spend that did not go through admission (usage ingest, backfill imports):
+ * adds each item's actual amounts to the counters of the applicable budgets
+ * for the window of its `occurredAt`, where those counters exist (a counter
+ * created later opens from the ledger, which has the spend). Items charging
+ * the same counter are summed first, so a batch costs one transaction
+ * however many events it holds. Call it after the ledger rows are committed:
+ * a counter created in between counts the spend twice, erring on the safe
+ * side. Returns the thresholds crossed.
  */
-export async function recordUsage(
-  db: DbHandle,
-  organisationId: string,
-  attribution: CallAttribution,
-  actual: CallProjection,
-  occurredAt: Date,
-): Promise<ThresholdCrossing[]> {
+export async function recordUsage(db: DbHandle, organisationId: string, items: readonly RecordedUsage[]): Promise<ThresholdCrossing[]> {
+  if (items.length === 0) return [];
   const rules = await loadBudgetRules(db, organisationId);
-  const slots = admissionSlots(rules, attribution, actual, occurredAt).filter((s) => s.amount !== 0n);
+  const sums = new Map<string, AdmissionSlot>();
+  let latest = items[0]!.occurredAt;
+  for (const item of items) {
+    if (item.occurredAt > latest) latest = item.occurredAt;
+    for (const slot of admissionSlots(rules, item.attribution, item.actual, item.occurredAt)) {
+      if (slot.amount === 0n) continue;
+      const key = slotKey(slot);
+      const known = sums.get(key);
+      sums.set(key, known ? { ...known, amount: known.amount + slot.amount } : slot);
+    }
+  }
+  const slots = [...sums.values()];
   if (slots.length === 0) return [];
   return db.db.transaction(async (tx) => {
     const exec = txExec(tx);
-    const rows = await exec<CounterRow>(LOCK_COUNTERS, [slots.map((s) => s.slot.budgetId), slots.map((s) => s.slot.windowKey), occurredAt]);
+    const rows = await exec<CounterRow>(LOCK_COUNTERS, [slots.map((s) => s.slot.budgetId), slots.map((s) => s.slot.windowKey), latest]);
     const byKey = new Map(rows.map((r) => [counterKey(r), r]));
     const present = slots.filter((s) => byKey.has(slotKey(s)));
     if (present.length === 0) return [];

@@ -1,0 +1,150 @@
+/**
+ * Backfill import (`npm run usage:import`): the same checks, pricing and
+ * attribution as POST /api/v1/usage, through the bulk path in batches;
+ * refused lines write nothing and are named by line; a second import of the
+ * same file adds nothing; rollups stay equal to the raw ledger; open budget
+ * counters take the imported spend.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDatabase } from '@/db/seed';
+import { DEPARTMENT_IDS, ORG_ID } from '@/db/seed/fixtures';
+import type { Actor } from '@/lib/auth/actor';
+import { admissionSlots } from '@/lib/server/governance/slots';
+import { invalidateBudgetRules, loadBudgetRules, reserve } from '@/lib/server/governance/quota-store';
+import { actorForApiKey, clearApiKeyCache } from '@/lib/http/authenticate';
+import { ingestedEventId } from '@/lib/server/ingest-usage';
+import { invalidatePriceBook } from '@/lib/server/price-book';
+import { importUsage, jsonDocument, jsonLines, UsageImportFileError } from '@/lib/server/usage-import';
+import { createTestDb, type TestDb } from '../support/db';
+
+const AGENT_KEY = 'tg_importAgentKey0000000000000000000000000';
+let db: TestDb;
+let actor: Actor;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedDatabase(db, { events: 200, days: 5, now: new Date(), seed: 11, demoKey: AGENT_KEY });
+  clearApiKeyCache();
+  invalidatePriceBook();
+  actor = (await actorForApiKey(db, AGENT_KEY))!;
+});
+
+afterAll(async () => {
+  await db?.dispose();
+});
+
+const ctx = () => ({ actor, organisationId: actor.organisationId, db, now: () => new Date() });
+
+async function* linesOf(text: string) {
+  for (const line of text.split('\n')) yield line;
+}
+
+const event = (id: string, timestamp: string, over: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    id,
+    timestamp,
+    provider: 'openai',
+    model: 'gpt-4.1-mini',
+    usage: { prompt_tokens: 1_000_000, completion_tokens: 1_000_000, total_tokens: 2_000_000 },
+    task: 'summarize',
+    ...over,
+  });
+
+async function ledgerTotals() {
+  const [raw] = await db.query<{ n: string; cost: string }>("select count(*)::text as n, coalesce(sum(cost_nano), 0)::text as cost from ledger_events where source = 'ingest'");
+  return raw!;
+}
+
+async function rollupsEqualLedger() {
+  const [raw] = await db.query<{ n: string; cost: string }>('select count(*)::text as n, sum(cost_nano)::text as cost from ledger_events');
+  for (const table of ['ledger_hourly', 'ledger_daily', 'ledger_daily_models']) {
+    const [roll] = await db.query<{ n: string; cost: string }>(`select sum(requests)::text as n, sum(cost_nano)::text as cost from ${table}`);
+    expect(roll, table).toEqual(raw);
+  }
+}
+
+describe('usage import (backfill)', () => {
+  it('writes the good lines in batches, names each refused line, and a second run adds nothing', async () => {
+    const lastYear = new Date(Date.now() - 365 * 86_400_000);
+    const at = (minutes: number) => new Date(lastYear.getTime() + minutes * 60_000).toISOString();
+    const lines = [
+      event('bf-1', at(0)),
+      '',
+      '{not json',
+      event('bf-2', at(1)),
+      event('bf-3', at(2), { provider: 'nobody' }),
+      event('bf-2', at(1)), // the same event twice in one file: once in the ledger
+      ...Array.from({ length: 20 }, (_, i) => event(`bf-many-${i}`, at(10 + i))),
+      event('bf-future', new Date(Date.now() + 30 * 86_400_000).toISOString()),
+    ].join('\n');
+    const before = await ledgerTotals();
+    const progress: number[] = [];
+    const first = await importUsage(ctx(), jsonLines(linesOf(lines)), { batchEvents: 7, onProgress: (t) => progress.push(t.read) });
+    expect(first).toMatchObject({ read: 26, accepted: 22, duplicates: 1 });
+    expect(first.errors.map((e) => [e.line, e.type])).toEqual([
+      [3, 'invalid_request_error'],
+      [5, 'invalid_request_error'],
+      [27, 'invalid_request_error'],
+    ]);
+    expect(first.errors[0]!.message).toMatch(/JSON/);
+    expect(first.errors[1]!.message).toMatch(/provider/);
+    expect(progress).toEqual([7, 14, 21, 26]);
+    const after = await ledgerTotals();
+    expect(Number(after.n) - Number(before.n)).toBe(22);
+    // Priced at last year's prices (the earliest known when the catalog starts later), never $0.
+    const [row] = await db.query<{ cost_nano: string; department_id: string; api_key_id: string; price_status: string }>(
+      'select cost_nano::text, department_id, api_key_id, price_status from ledger_events where id = $1',
+      [ingestedEventId(ORG_ID, 'bf-1')],
+    );
+    expect(BigInt(row!.cost_nano)).toBeGreaterThan(0n);
+    expect(row!.api_key_id).toBe(actor.id);
+    expect(row!.department_id).toBe(actor.departmentId ?? DEPARTMENT_IDS.claims);
+    await rollupsEqualLedger();
+
+    const again = await importUsage(ctx(), jsonLines(linesOf(lines)), { batchEvents: 5 });
+    expect(again).toMatchObject({ read: 26, accepted: 0, duplicates: 23 });
+    expect(await ledgerTotals()).toEqual(after);
+    await rollupsEqualLedger();
+  });
+
+  it('reads a JSON document (a list, or { "events": [...] }) and refuses one that is neither, writing nothing', async () => {
+    const now = new Date(Date.now() - 3_600_000).toISOString();
+    const result = await importUsage(ctx(), jsonDocument(JSON.stringify({ events: [JSON.parse(event('doc-1', now)), JSON.parse(event('doc-2', now))] })));
+    expect(result).toMatchObject({ read: 2, accepted: 2, duplicates: 0, errors: [] });
+    const before = await ledgerTotals();
+    await expect(importUsage(ctx(), jsonDocument('{"rows": []}'))).rejects.toThrow(UsageImportFileError);
+    await expect(importUsage(ctx(), jsonDocument('[{"id": '))).rejects.toThrow(/not JSON/);
+    expect(await ledgerTotals()).toEqual(before);
+  });
+
+  it('adds imported spend to the budget counters that are open, once', async () => {
+    const id = 'bud_import_total';
+    await db.query(
+      `insert into budgets (id, organisation_id, name, scope_type, scope_id, "window", metric, limit_value, enforcement, alert_thresholds)
+       values ($1, $2, 'Import cap', 'api_key', $3, 'total', 'cost', 1000000000000, 'hard', '[]'::jsonb)`,
+      [id, ORG_ID, actor.id],
+    );
+    invalidateBudgetRules();
+    const rules = (await loadBudgetRules(db, ORG_ID)).filter((r) => r.id === id);
+    const attribution = { organisationId: ORG_ID, departmentId: actor.departmentId, projectId: actor.projectId, userId: null, apiKeyId: actor.id, sessionId: null };
+    const opened = await reserve(db, {
+      organisationId: ORG_ID,
+      requestId: 'req_import_open',
+      slots: admissionSlots(rules, attribution, { costNano: 0n, tokens: 0n, requests: 0n }, new Date()),
+      ttlMs: 60_000,
+      now: new Date(),
+    });
+    expect(opened.ok).toBe(true);
+    const committed = async () => BigInt((await db.query<{ c: string }>('select committed::text as c from budget_usage where budget_id = $1', [id]))[0]!.c);
+    const start = await committed();
+    const old = new Date(Date.now() - 200 * 86_400_000).toISOString();
+    const lines = [event('budget-1', old), event('budget-2', old)].join('\n');
+    await importUsage(ctx(), jsonLines(linesOf(lines)));
+    const [sum] = await db.query<{ c: string }>('select sum(cost_nano)::text as c from ledger_events where id = any($1::text[])', [
+      [ingestedEventId(ORG_ID, 'budget-1'), ingestedEventId(ORG_ID, 'budget-2')],
+    ]);
+    expect((await committed()) - start).toBe(BigInt(sum!.c));
+    await importUsage(ctx(), jsonLines(linesOf(lines)));
+    expect((await committed()) - start).toBe(BigInt(sum!.c));
+  });
+});
