@@ -74,7 +74,7 @@ async function main(): Promise<number> {
     await migrate(db);
     const actor = await actorForApiKey(db, key);
     if (!actor) throw new UsageError('the API key is unknown or revoked');
-    if (!can(actor.role, 'usage.write')) throw new UsageError(`a ${actor.role} key cannot write usage; use an agent key`);
+    if (!can(actor.role, 'usage.write')) throw new UsageError(`this key's role (${actor.role}) cannot write usage; use an agent key`);
     const started = performance.now();
     const result = await importUsage({ actor, organisationId: actor.organisationId, db, now: () => new Date() }, events, {
       batchEvents: batch,
