@@ -11,6 +11,7 @@ import { seedDatabase } from '@/db/seed';
 import { DEPARTMENT_IDS, ORG_ID } from '@/db/seed/fixtures';
 import { isTransientDbError } from '@/db/errors';
 import { LedgerWriter, type LedgerRowInput } from '@/lib/server/ledger-writer';
+import { expectRollupsEqualLedger } from '../support/ledger';
 import { createTestDb, type TestDb } from '../support/db';
 
 let db: TestDb;
@@ -81,14 +82,6 @@ async function totals(prefix: string) {
   return ledger!;
 }
 
-async function rollupsEqualLedger() {
-  const [raw] = await db.query<{ c: string; n: string }>('select sum(cost_nano)::text as c, count(*)::text as n from ledger_events');
-  for (const table of ['ledger_hourly', 'ledger_daily', 'ledger_daily_models']) {
-    const [rollup] = await db.query<{ c: string; n: string }>(`select sum(cost_nano)::text as c, sum(requests)::text as n from ${table}`);
-    expect(rollup, table).toEqual(raw);
-  }
-}
-
 describe('LedgerWriter through a database outage', () => {
   it('keeps the rows of a writer nobody waits on and writes them once the database is back', async () => {
     const { handle, state } = flaky(db);
@@ -106,7 +99,7 @@ describe('LedgerWriter through a database outage', () => {
     expect(await writer.flush()).toBe(0);
     expect(await totals('outage_')).toEqual({ n: '30', c: String(30 * 1_000 + (29 * 30) / 2) });
     expect(writer.stats.retries).toBe(state.failures);
-    await rollupsEqualLedger();
+    await expectRollupsEqualLedger(db);
   });
 
   it('counts a commit that went in before its reply was lost once, not twice', async () => {
@@ -118,7 +111,7 @@ describe('LedgerWriter through a database outage', () => {
     // The retry found both rows already in: it reports them as duplicates and adds nothing to the rollups.
     expect(result).toEqual({ inserted: [], duplicates: ['ambiguous_1', 'ambiguous_2'] });
     expect(await totals('ambiguous_')).toEqual({ n: '2', c: '16000' });
-    await rollupsEqualLedger();
+    await expectRollupsEqualLedger(db);
   });
 
   it('hands a waiting caller the error instead, and writes nothing', async () => {

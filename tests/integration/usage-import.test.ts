@@ -15,6 +15,7 @@ import { actorForApiKey, clearApiKeyCache } from '@/lib/http/authenticate';
 import { ingestedEventId } from '@/lib/server/ingest-usage';
 import { invalidatePriceBook } from '@/lib/server/price-book';
 import { importUsage, jsonDocument, jsonLines, UsageImportFileError } from '@/lib/server/usage-import';
+import { expectRollupsEqualLedger } from '../support/ledger';
 import { createTestDb, type TestDb } from '../support/db';
 
 const AGENT_KEY = 'tg_importAgentKey0000000000000000000000000';
@@ -55,14 +56,6 @@ async function ledgerTotals() {
   return raw!;
 }
 
-async function rollupsEqualLedger() {
-  const [raw] = await db.query<{ n: string; cost: string }>('select count(*)::text as n, sum(cost_nano)::text as cost from ledger_events');
-  for (const table of ['ledger_hourly', 'ledger_daily', 'ledger_daily_models']) {
-    const [roll] = await db.query<{ n: string; cost: string }>(`select sum(requests)::text as n, sum(cost_nano)::text as cost from ${table}`);
-    expect(roll, table).toEqual(raw);
-  }
-}
-
 describe('usage import (backfill)', () => {
   it('writes the good lines in batches, names each refused line, and a second run adds nothing', async () => {
     const lastYear = new Date(Date.now() - 365 * 86_400_000);
@@ -99,12 +92,12 @@ describe('usage import (backfill)', () => {
     expect(BigInt(row!.cost_nano)).toBeGreaterThan(0n);
     expect(row!.api_key_id).toBe(actor.id);
     expect(row!.department_id).toBe(actor.departmentId ?? DEPARTMENT_IDS.claims);
-    await rollupsEqualLedger();
+    await expectRollupsEqualLedger(db);
 
     const again = await importUsage(ctx(), jsonLines(linesOf(lines)), { batchEvents: 5 });
     expect(again).toMatchObject({ read: 26, accepted: 0, duplicates: 23 });
     expect(await ledgerTotals()).toEqual(after);
-    await rollupsEqualLedger();
+    await expectRollupsEqualLedger(db);
   });
 
   it('reads a JSON document (a list, or { "events": [...] }) and refuses one that is neither, writing nothing', async () => {
