@@ -128,6 +128,22 @@ const FALLBACK_SETTINGS = ["set local work_mem = '64MB'", 'set local jit = off',
 
 const dedupeKey = (organisationId: string, key: string) => `${organisationId}\u0000${key}`;
 
+/**
+ * Tells, row by row in write order, which rows a statement inserted, from the
+ * keys it returned: a key belongs to the first row that carries it; a later
+ * row with the same key (in the same write, or a later caller's) was a
+ * duplicate.
+ */
+function firstClaims(inserted: ReadonlySet<string>): (row: LedgerRowInput) => boolean {
+  const claimed = new Set<string>();
+  return (row) => {
+    const key = dedupeKey(row.organisationId, row.idempotencyKey);
+    if (!inserted.has(key) || claimed.has(key)) return false;
+    claimed.add(key);
+    return true;
+  };
+}
+
 const isUniqueViolation = (error: unknown) => hasDbCode(error, UNIQUE_VIOLATION);
 
 /**
@@ -198,9 +214,7 @@ async function insertThroughStage(
     for (const setting of FALLBACK_SETTINGS) await tx.query(setting);
     return tx.query<{ organisation_id: string; idempotency_key: string }>(insertSql(`select * from ${stage}`));
   });
-  // A key inserted here belongs to its first row in the chunk; a later row with the same key was a duplicate.
-  const fresh = new Set(keys.map((k) => dedupeKey(k.organisation_id, k.idempotency_key)));
-  return rows.slice(chunk.from, chunk.to).filter((row) => fresh.delete(dedupeKey(row.organisationId, row.idempotencyKey)));
+  return rows.slice(chunk.from, chunk.to).filter(firstClaims(new Set(keys.map((k) => dedupeKey(k.organisation_id, k.idempotency_key)))));
 }
 
 /** Runs a whole transaction again when PostgreSQL broke a deadlock by aborting it (nothing of it was kept). */
@@ -443,18 +457,10 @@ export class LedgerWriter {
     this.stats.rows += inserted.size;
     this.stats.maxBatch = Math.max(this.stats.maxBatch, batch.length);
     // A key inserted by this commit belongs to the first caller that sent it; later senders see a duplicate.
-    const claimed = new Set<string>();
+    const isNew = firstClaims(inserted);
     for (const pending of batch) {
       const result: WriteResult = { inserted: [], duplicates: [] };
-      for (const row of pending.rows) {
-        const key = dedupeKey(row.organisationId, row.idempotencyKey);
-        if (inserted.has(key) && !claimed.has(key)) {
-          claimed.add(key);
-          result.inserted.push(row.idempotencyKey);
-        } else {
-          result.duplicates.push(row.idempotencyKey);
-        }
-      }
+      for (const row of pending.rows) (isNew(row) ? result.inserted : result.duplicates).push(row.idempotencyKey);
       pending.resolve(result);
     }
   }
