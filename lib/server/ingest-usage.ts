@@ -193,12 +193,14 @@ export async function ingestUsage(ctx: RequestContext, body: unknown): Promise<I
   const { events } = usageBatchSchema.parse(body);
   const { rows, errors } = await usageRows(ctx, events);
   const written = await ledgerWriter(ctx.db).write(rows.map(({ index: _index, ...row }) => row));
+  // Each inserted key belongs to the first of its rows, as on the ledger: a twin later in the batch is a duplicate.
   const unclaimed = new Set(written.inserted);
-  await countAgainstBudgets(ctx, rows.filter((r) => unclaimed.has(r.idempotencyKey)));
+  const fresh = rows.filter((r) => unclaimed.delete(r.idempotencyKey));
+  await countAgainstBudgets(ctx, fresh);
   return {
     accepted: written.inserted.length,
     duplicates: written.duplicates.length,
     errors,
-    ids: rows.filter((r) => unclaimed.delete(r.idempotencyKey)).map((r) => ({ index: r.index, id: r.id })),
+    ids: fresh.map((r) => ({ index: r.index, id: r.id })),
   };
 }

@@ -9,12 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDatabase } from '@/db/seed';
 import { DEPARTMENT_IDS, ORG_ID } from '@/db/seed/fixtures';
 import type { Actor } from '@/lib/auth/actor';
-import { admissionSlots } from '@/lib/server/governance/slots';
-import { invalidateBudgetRules, loadBudgetRules, reserve } from '@/lib/server/governance/quota-store';
 import { actorForApiKey, clearApiKeyCache } from '@/lib/http/authenticate';
 import { ingestedEventId } from '@/lib/server/ingest-usage';
 import { invalidatePriceBook } from '@/lib/server/price-book';
 import { importUsage, jsonDocument, jsonLines, UsageImportFileError } from '@/lib/server/usage-import';
+import { openKeyCostCounter } from '../support/budgets';
 import { expectRollupsEqualLedger } from '../support/ledger';
 import { createTestDb, type TestDb } from '../support/db';
 
@@ -111,24 +110,7 @@ describe('usage import (backfill)', () => {
   });
 
   it('adds imported spend to the budget counters that are open, once', async () => {
-    const id = 'bud_import_total';
-    await db.query(
-      `insert into budgets (id, organisation_id, name, scope_type, scope_id, "window", metric, limit_value, enforcement, alert_thresholds)
-       values ($1, $2, 'Import cap', 'api_key', $3, 'total', 'cost', 1000000000000, 'hard', '[]'::jsonb)`,
-      [id, ORG_ID, actor.id],
-    );
-    invalidateBudgetRules();
-    const rules = (await loadBudgetRules(db, ORG_ID)).filter((r) => r.id === id);
-    const attribution = { organisationId: ORG_ID, departmentId: actor.departmentId, projectId: actor.projectId, userId: null, apiKeyId: actor.id, sessionId: null };
-    const opened = await reserve(db, {
-      organisationId: ORG_ID,
-      requestId: 'req_import_open',
-      slots: admissionSlots(rules, attribution, { costNano: 0n, tokens: 0n, requests: 0n }, new Date()),
-      ttlMs: 60_000,
-      now: new Date(),
-    });
-    expect(opened.ok).toBe(true);
-    const committed = async () => BigInt((await db.query<{ c: string }>('select committed::text as c from budget_usage where budget_id = $1', [id]))[0]!.c);
+    const committed = await openKeyCostCounter(db, actor, 'bud_import_total');
     const start = await committed();
     const old = new Date(Date.now() - 200 * 86_400_000).toISOString();
     const lines = [event('budget-1', old), event('budget-2', old)].join('\n');

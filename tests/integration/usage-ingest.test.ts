@@ -8,11 +8,12 @@ import { setDb } from '@/db/client';
 import { seedDatabase } from '@/db/seed';
 import { DEPARTMENT_IDS, ORG_ID } from '@/db/seed/fixtures';
 import { POST as postUsage } from '@/app/api/v1/usage/route';
-import { clearApiKeyCache } from '@/lib/http/authenticate';
+import { actorForApiKey, clearApiKeyCache } from '@/lib/http/authenticate';
 import { ingestedEventId } from '@/lib/server/ingest-usage';
 import { LedgerCopyValueError } from '@/lib/server/ledger-copy';
 import { bulkInsertLedgerRows, LedgerBulkWriteError, type LedgerRowInput } from '@/lib/server/ledger-writer';
 import { invalidatePriceBook } from '@/lib/server/price-book';
+import { openKeyCostCounter } from '../support/budgets';
 import { createTestDb, type TestDb } from '../support/db';
 
 const AGENT_KEY = 'tg_ingestAgentKey00000000000000000000000000';
@@ -152,6 +153,16 @@ describe('POST /api/v1/usage', () => {
     const twin = event();
     expect(await ingest([twin, twin])).toMatchObject({ accepted: 1, duplicates: 1 });
     await rollupsMatchLedger();
+  });
+
+  it('counts an event sent twice in one batch once against the budgets, as on the ledger', async () => {
+    const key = (await actorForApiKey(db, AGENT_KEY))!;
+    const committed = await openKeyCostCounter(db, key, 'bud_ingest_twins');
+    const start = await committed();
+    const twin = event();
+    expect(await ingest([twin, twin])).toMatchObject({ accepted: 1, duplicates: 1 });
+    const [row] = await db.query<{ c: string }>('select cost_nano::text as c from ledger_events where id = $1', [ingestedEventId(ORG_ID, twin.id)]);
+    expect((await committed()) - start).toBe(BigInt(row!.c));
   });
 
   it('keys idempotency on the primary key: an event id names one row per organisation, and no other unique index is paid for', async () => {

@@ -1,0 +1,33 @@
+/** Budget fixtures shared by the usage tests. */
+import type { DbHandle } from '@/db/client';
+import { invalidateBudgetRules, loadBudgetRules, reserve } from '@/lib/server/governance/quota-store';
+import { admissionSlots } from '@/lib/server/governance/slots';
+
+/**
+ * An all-time cost cap on one API key, with its counter open (a call admitted
+ * against it), so spend recorded later lands on that counter. Returns a
+ * reader of the counter's committed nano-dollars.
+ */
+export async function openKeyCostCounter(
+  db: DbHandle,
+  key: { organisationId: string; id: string; departmentId: string | null; projectId: string | null },
+  budgetId: string,
+): Promise<() => Promise<bigint>> {
+  await db.query(
+    `insert into budgets (id, organisation_id, name, scope_type, scope_id, "window", metric, limit_value, enforcement, alert_thresholds)
+     values ($1, $2, $1, 'api_key', $3, 'total', 'cost', 1000000000000, 'hard', '[]'::jsonb)`,
+    [budgetId, key.organisationId, key.id],
+  );
+  invalidateBudgetRules();
+  const rules = (await loadBudgetRules(db, key.organisationId)).filter((r) => r.id === budgetId);
+  const attribution = { organisationId: key.organisationId, departmentId: key.departmentId, projectId: key.projectId, userId: null, apiKeyId: key.id, sessionId: null };
+  const opened = await reserve(db, {
+    organisationId: key.organisationId,
+    requestId: `req_open_${budgetId}`,
+    slots: admissionSlots(rules, attribution, { costNano: 0n, tokens: 0n, requests: 0n }, new Date()),
+    ttlMs: 60_000,
+    now: new Date(),
+  });
+  if (!opened.ok) throw new Error(`could not open the counter of ${budgetId}`);
+  return async () => BigInt((await db.query<{ c: string }>('select committed::text as c from budget_usage where budget_id = $1', [budgetId]))[0]!.c);
+}
