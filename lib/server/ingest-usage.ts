@@ -126,18 +126,14 @@ export interface UsageRows {
   errors: IngestError[];
 }
 
-/**
- * Checks, prices (at each event's own time) and attributes usage events as
- * ledger rows, as POST /api/v1/usage does; `firstIndex` numbers them when
- * they are a slice of a longer list (a backfill file).
- */
-export async function usageRows(ctx: RequestContext, events: readonly unknown[], firstIndex = 0): Promise<UsageRows> {
+/** Checks, prices (at each event's own time) and attributes usage events as ledger rows, as POST /api/v1/usage does. */
+export async function usageRows(ctx: RequestContext, events: readonly unknown[]): Promise<UsageRows> {
   const book = await getPriceBook(ctx.db);
   const now = ctx.now();
   const errors: IngestError[] = [];
   const prepared: PreparedEvent[] = [];
-  events.forEach((raw, i) => {
-    const result = prepareUsageEvent(raw, firstIndex + i, {
+  events.forEach((raw, index) => {
+    const result = prepareUsageEvent(raw, index, {
       organisationId: ctx.organisationId,
       now,
       resolveModel: (provider, model) => book.resolveModel(provider, model),

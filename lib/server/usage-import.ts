@@ -107,19 +107,21 @@ export async function importUsage(
 
   const flush = async () => {
     const parsed = batch.filter((e) => e.parseError === undefined);
-    for (const e of batch) {
-      if (e.parseError !== undefined) totals.errors.push({ line: e.line, type: 'invalid_request_error', message: e.parseError });
-    }
     const { rows, errors } = await usageRows(
       ctx,
       parsed.map((e) => e.value),
     );
-    for (const error of errors) totals.errors.push({ line: parsed[error.index]!.line, type: error.type, message: error.message });
+    // Batches come in file order: only this batch's errors need sorting.
+    const refused: ImportError[] = [];
+    for (const e of batch) {
+      if (e.parseError !== undefined) refused.push({ line: e.line, type: 'invalid_request_error', message: e.parseError });
+    }
+    for (const error of errors) refused.push({ line: parsed[error.index]!.line, type: error.type, message: error.message });
+    totals.errors.push(...refused.sort((a, b) => a.line - b.line));
     const written = rows.map(({ index: _index, ...row }) => row as LedgerRowInput);
     const inserted = await bulkInsertLedgerRows(ctx.db, written, { onCommitted: (fresh) => countAgainstBudgets(ctx, fresh) });
     totals.accepted += inserted;
     totals.duplicates += written.length - inserted;
-    totals.errors.sort((a, b) => a.line - b.line);
     batch = [];
     options.onProgress?.(totals);
   };
