@@ -48,11 +48,11 @@ const command = `npm run bench -- ledger --events ${EVENTS} --rows ${AGG_ROWS}`;
 async function psqlCopyFloor(url: string, rows: readonly LedgerRowInput[]): Promise<number | null> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-floor-'));
   try {
-    const files = [0, 1].map((half) => {
+    const mid = Math.floor(rows.length / 2);
+    const files = [[0, mid], [mid, rows.length]].map(([from, to], half) => {
       const file = path.join(dir, `half${half}.bin`);
       const fd = fs.openSync(file, 'w');
-      const from = half === 0 ? 0 : Math.floor(rows.length / 2);
-      for (const buffer of binaryCopyData(rows, from, half === 0 ? Math.floor(rows.length / 2) : rows.length)) fs.writeSync(fd, buffer);
+      for (const buffer of binaryCopyData(rows, from, to)) fs.writeSync(fd, buffer);
       fs.closeSync(fd);
       return file;
     });
