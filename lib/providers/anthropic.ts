@@ -8,7 +8,7 @@
  */
 import { endpoint, httpError, isObject, postJson, readJson, redact, startAttempt, type Attempt } from './attempt';
 import { asAnthropicMessage, DEFAULT_MAX_TOKENS, finishReason, fromAnthropicMessage, statusOfErrorType, toAnthropicRequest } from './anthropic-translate';
-import { nodeFetch, type FetchLike } from './http-transport';
+import { keptAliveFetch, type FetchLike } from './http-transport';
 import { parseSse } from './sse';
 import {
   UpstreamError,
@@ -38,7 +38,7 @@ export interface AnthropicOptions {
 export function anthropicAdapter(options: AnthropicOptions): ProviderAdapter {
   const base = options.baseUrl ?? 'https://api.anthropic.com';
   const url = endpoint(base, '/v1/messages');
-  const fetchImpl = (options.fetch ?? nodeFetch) as FetchLike;
+  const fetchImpl = (options.fetch ?? keptAliveFetch) as FetchLike;
   const now = options.now ?? Date.now;
   const secrets = [options.apiKey];
   const headers = (accept: string): Record<string, string> => ({

@@ -116,7 +116,7 @@ function parseUrl(url: string): { origin: string; path: string } {
 }
 
 /** POST over a kept-alive connection; aborting the signal destroys the request (and its response). */
-export const nodeFetch: FetchLike = async (url, init) => {
+export const keptAliveFetch: FetchLike = async (url, init) => {
   if (init.signal.aborted) throw init.signal.reason;
   const { origin, path } = parseUrl(url);
   const res = await dispatcher.request({ origin, path, method: init.method, headers: init.headers, body: init.body, signal: init.signal });

@@ -6,7 +6,7 @@
  */
 import type { UpstreamAuthHeader } from '@/lib/engine/enums';
 import { endpoint, httpError, isObject, postJson, readJson, startAttempt, upstreamMessage, redact, type Attempt } from './attempt';
-import { nodeFetch, type FetchLike } from './http-transport';
+import { keptAliveFetch, type FetchLike } from './http-transport';
 import { parseSse } from './sse';
 import {
   UpstreamError,
@@ -38,7 +38,7 @@ export function authHeaders(authHeader: UpstreamAuthHeader, apiKey: string | nul
 
 export function openAiCompatibleAdapter(options: OpenAiCompatibleOptions): ProviderAdapter {
   const url = endpoint(options.baseUrl, '/chat/completions');
-  const fetchImpl = (options.fetch ?? nodeFetch) as FetchLike;
+  const fetchImpl = (options.fetch ?? keptAliveFetch) as FetchLike;
   const secrets = [options.apiKey];
   const headers = (accept: string): Record<string, string> => ({
     ...options.extraHeaders,
