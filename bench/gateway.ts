@@ -72,7 +72,7 @@ function child(args: string[]): Promise<Child> {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 /** One POST over a kept-alive connection; resolves with total ms and time to the first body byte. */
-function post(url: string, body: string, headers: Record<string, string>): Promise<{ ms: number; firstByteMs: number; firstTokenMs: number; status: number }> {
+function post(url: string, body: string, headers: Record<string, string>): Promise<{ ms: number; firstByteMs: number; firstTokenMs: number; status: number; overheadMs: number }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
@@ -83,7 +83,8 @@ function post(url: string, body: string, headers: Record<string, string>): Promi
         if (firstByteMs < 0) firstByteMs = now;
         if (firstTokenMs < 0 && chunk.includes('"content":"') && !chunk.includes('"content":""')) firstTokenMs = now;
       });
-      res.on('end', () => resolve({ ms: performance.now() - start, firstByteMs, firstTokenMs, status: res.statusCode ?? 0 }));
+      const overheadMs = Number(res.headers['x-tollgate-overhead-ms'] ?? Number.NaN);
+      res.on('end', () => resolve({ ms: performance.now() - start, firstByteMs, firstTokenMs, status: res.statusCode ?? 0, overheadMs }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -117,17 +118,58 @@ interface Target {
 
 const GATEWAY_HEADERS = { authorization: `Bearer ${KEY}`, 'x-tollgate-task': 'summarize', ...(NO_CACHE ? { 'x-tollgate-cache': 'off' } : {}) };
 
-/** Calls each target in turn, call by call, and returns each one's samples after warm-up. */
-async function interleaved(targets: Target[], stream: boolean, measure: (r: Awaited<ReturnType<typeof post>>) => number): Promise<number[][]> {
+/**
+ * Calls each target in turn, call by call, and returns each one's samples
+ * after warm-up, the overhead the gateway reported for itself
+ * (`x-tollgate-overhead-ms`), and the CPU each hop process spent per measured call.
+ */
+async function interleaved(
+  targets: Target[],
+  stream: boolean,
+  measure: (r: Awaited<ReturnType<typeof post>>) => number,
+): Promise<{ samples: number[][]; reported: number[][]; cpuUs: number[] }> {
   const samples = targets.map(() => [] as number[]);
+  const reported = targets.map(() => [] as number[]);
+  let cpuAtWarmup: number[] = [];
   for (let i = 0; i < CALLS; i++) {
+    if (i === WARMUP) cpuAtWarmup = targets.map(hopCpuSeconds);
     for (const [t, target] of targets.entries()) {
       const r = await post(target.url, requestBody(stream), target.headers);
       if (r.status !== 200 || (stream && r.firstTokenMs < 0)) throw new Error(`${target.name} answered ${r.status}`);
-      if (i >= WARMUP) samples[t]!.push(measure(r));
+      if (i >= WARMUP) {
+        samples[t]!.push(measure(r));
+        if (!Number.isNaN(r.overheadMs)) reported[t]!.push(r.overheadMs);
+      }
     }
   }
-  return samples;
+  const cpuUs = targets.map((target, t) => ((hopCpuSeconds(target) - cpuAtWarmup[t]!) / (CALLS - WARMUP)) * 1e6);
+  return { samples, reported, cpuUs };
+}
+
+/** Hop processes' CPU per measured call; targets served by one process (the gateway and its Next.js route) are reported together. */
+function hopCpu(targets: Target[], cpuUs: number[]): string {
+  const byPid = new Map<number, string[]>();
+  targets.forEach((t) => t.pid !== undefined && byPid.set(t.pid, [...(byPid.get(t.pid) ?? []), t.name]));
+  return [...byPid.values()]
+    .map((names) => {
+      const us = cpuUs[targets.findIndex((t) => t.name === names[0])]!;
+      return names.length === 1 ? `${names[0]} ${us.toFixed(0)} us` : `${names.join(' + ')} (one process, one call each) ${us.toFixed(0)} us`;
+    })
+    .join(', ');
+}
+
+/** CPU-seconds the process between the client and the upstream has used (0 for direct calls). */
+function hopCpuSeconds(target: Target): number {
+  return target.pid === undefined ? 0 : (processCpuSeconds(target.pid) ?? Number.NaN);
+}
+
+/** What the 1-client rounds say beyond latency: each hop's CPU per call, and the gateway's own reported overhead. */
+function hopFacts(targets: Target[], run: { reported: number[][]; cpuUs: number[] }): string {
+  const cpu = hopCpu(targets, run.cpuUs);
+  const gateway = targets.findIndex((t) => t.name === 'gateway');
+  const own = run.reported[gateway]!;
+  const reported = own.length ? `; the gateway's x-tollgate-overhead-ms p50 ${fmt(percentile(own, 50))} ms, p99 ${fmt(percentile(own, 99))} ms` : '';
+  return `CPU per call in these rounds: ${cpu}${reported}`;
 }
 
 /**
@@ -260,20 +302,22 @@ try {
   const proxy: Target = { name: 'bare proxy', url: `http://127.0.0.1:${proxyChild.ports[0]}/api/v1/chat/completions`, headers: {}, pid: proxyChild.proc.pid };
   const gateway: Target = { name: 'gateway', url: `http://127.0.0.1:${gatewayChild.ports[0]}/api/v1/chat/completions`, headers: GATEWAY_HEADERS, pid: gatewayChild.proc.pid };
   const viaNext: Target[] = withNext
-    ? [{ name: 'via Next.js route', url: `http://127.0.0.1:${gatewayChild.ports[1]}/api/v1/chat/completions`, headers: GATEWAY_HEADERS }]
+    ? [{ name: 'via Next.js route', url: `http://127.0.0.1:${gatewayChild.ports[1]}/api/v1/chat/completions`, headers: GATEWAY_HEADERS, pid: gatewayChild.proc.pid }]
     : [];
   const targets = [direct, proxy, gateway, ...viaNext];
   console.log(`\n## Gateway overhead (thin Node layer in its own process, ${CALLS} interleaved calls each, first ${WARMUP} dropped)\n`);
   console.log('bare proxy: a pass-through Node HTTP proxy with no logic, the extra hop any Node gateway pays (bench/gateway-processes.ts)\n');
   const total = await interleaved(targets, false, (r) => r.ms);
-  console.log(table(percentileColumns('instant upstream, 1 client', targets), percentileRows(targets, total, [50, 90, 99])));
+  console.log(table(percentileColumns('instant upstream, 1 client', targets), percentileRows(targets, total.samples, [50, 90, 99])));
+  console.log(`\n${hopFacts(targets, total)}`);
   console.log('\ntargets: added p50 <= 0.5 ms, p99 <= 2 ms (thin Node layer, as `npm start` serves it)');
   if (!withNext) console.log('(no production build: run `npm run build` to also measure the Next.js route handler path)');
 
   console.log(`\n## Streaming: time to first token (instant upstream, 1 client)\n`);
   const streamTargets = [direct, proxy, gateway];
   const ttft = await interleaved(streamTargets, true, (r) => r.firstTokenMs);
-  console.log(table(percentileColumns('TTFT', streamTargets), percentileRows(streamTargets, ttft, [50, 99])));
+  console.log(table(percentileColumns('TTFT', streamTargets), percentileRows(streamTargets, ttft.samples, [50, 99])));
+  console.log(`\n${hopFacts(streamTargets, ttft)}`);
   console.log('\ntarget: added p99 <= 2 ms');
 
   console.log(`\n## Throughput: 20 ms upstream, ${CLIENTS} clients x ${PER_CLIENT} calls, median of 3 interleaved rounds\n`);
