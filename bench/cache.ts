@@ -49,7 +49,7 @@ const SCOPE: CacheScope = {
   task: 'summarize',
   systemHash: '',
   temperature: 0,
-  toolsHash: '',
+  optionsHash: '',
 };
 
 const RESPONSE: CachedResponse = {

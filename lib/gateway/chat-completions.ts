@@ -26,6 +26,7 @@ import { actorForApiKey, bearerToken } from '@/lib/http/authenticate';
 import { errorResponseBody } from '@/lib/http/errors';
 import { sseData, SSE_DONE } from '@/lib/providers';
 import { UpstreamError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type StreamResult, type UpstreamUsage } from '@/lib/providers/types';
+import { cacheScope, conversationText, requestOptionsHash, servable } from './cache-key';
 import { attemptRows, cacheHitRow, newRequestId, type AttemptRecord, type CallContext } from './call-context';
 import { admit, attributionOf, callPolicies, checkGuards, GuardRefusal, projectChain, settleAdmission, type Admission } from './governance';
 import { recordCall, recordFallback, recordUpstreamAttempt } from './metrics';
@@ -69,33 +70,6 @@ function routeFailure(decision: Extract<RouteDecision, { ok: false }>): Tollgate
     case 'no_model_available':
       return new TollgateError('upstream_error', 503, decision.message);
   }
-}
-
-/** The conversation as the cache keys it: every turn but the system prompt, which is part of the scope. */
-function conversationText(body: ParsedChatRequest): string {
-  let text = '';
-  for (const m of body.messages) {
-    if (m.role === 'system' || m.role === 'developer') continue;
-    text += `${m.role}: ${messageText(m.content)}\n`;
-  }
-  return text;
-}
-
-function cacheScope(actor: Actor, body: ParsedChatRequest, task: string): CacheScope {
-  const system = body.messages
-    .filter((m) => m.role === 'system' || m.role === 'developer')
-    .map((m) => messageText(m.content))
-    .join('\n');
-  const tools = body.tools || body.tool_choice ? JSON.stringify([body.tools ?? null, body.tool_choice ?? null]) : '';
-  return {
-    organisationId: actor.organisationId,
-    departmentId: actor.departmentId,
-    model: body.model,
-    task,
-    systemHash: system ? hashText(system) : '',
-    temperature: body.temperature ?? null,
-    toolsHash: tools ? hashText(tools) : '',
-  };
 }
 
 function replyHeaders(requestId: string, model: string, tier: string, cache: 'hit' | 'miss', costNano: bigint | null, overheadMs: number): ReplyHeaders {
@@ -182,7 +156,9 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
 
     const ctx: CallContext = { requestId, actor, occurredAt, task, sessionId: tg.session, workflowRunId: tg.workflowRun, book };
     const conversation = conversationText(body);
-    const promptHash = hashText(conversation);
+    const optionsHash = requestOptionsHash(body);
+    // Retry and loop tracking see the whole request: the same words about another image are a new question.
+    const promptHash = hashText(optionsHash ? `${conversation}\u0000${optionsHash}` : conversation);
     const projection = projectChain(book, decision.chain, actor.organisationId, promptTokens, requestedMaxTokens(body), occurredAt);
     // A refused call is on the ledger with why, then answered with the refusal's error.
     const refuse = (error: unknown): never => {
@@ -198,10 +174,10 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
 
     // A session re-asking the same thing wants a new answer, not the cached one it just got.
     const cacheable = !retried && (req.headers.get('x-tollgate-cache') ?? '').toLowerCase() !== 'off';
-    const scope = cacheScope(actor, body, task);
+    const scope = cacheScope(actor, body, task, optionsHash);
     if (cacheable) {
       const hit = rt.cache.lookup(scope, conversation, Date.now());
-      if (hit) {
+      if (hit && servable(hit, body)) {
         const created = Math.floor(occurredAt.getTime() / 1000);
         const completion = completionFromCache(requestId, hit.response, created);
         const overheadMs = performance.now() - req.startedAt;
@@ -286,8 +262,9 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
           recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano));
           rememberAnswer(rt, ctx, promptHash, model.id);
           const finish = result.completion.choices[0]?.finish_reason;
-          if (cacheable && (finish === 'stop' || finish === 'length') && !result.completion.choices[0]?.message.tool_calls?.length) {
-            rt.cache.store(scope, conversation, cachedFrom(model, content, finish, tokens, final.costNano, requestId), Date.now());
+          // Only whole answers are cached: one cut off by the caller's token limit would be served to callers with a larger one.
+          if (cacheable && finish === 'stop' && !result.completion.choices[0]?.message.tool_calls?.length) {
+            rt.cache.store(scope, conversation, cachedFrom(model, content, tokens, final.costNano, requestId), Date.now());
           }
         });
         return;
@@ -366,12 +343,12 @@ function latestTurn(body: ParsedChatRequest): string {
   return messageText(last.content) || JSON.stringify(last.tool_calls ?? '');
 }
 
-function cachedFrom(model: RoutableModel, content: string, finish: 'stop' | 'length', tokens: TokenBuckets, costNano: bigint, requestId: string): CachedResponse {
+function cachedFrom(model: RoutableModel, content: string, tokens: TokenBuckets, costNano: bigint, requestId: string): CachedResponse {
   return {
     modelId: model.id,
     modelName: model.name,
     content,
-    finishReason: finish,
+    finishReason: 'stop',
     promptTokens: promptSide(tokens),
     completionTokens: completionTokens(tokens),
     costNano,
@@ -547,8 +524,8 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
   afterReply(() => {
     recordAttempts(rt, ctx.actor, input.attempts, rows.map((r) => r.costNano));
     if (outcome.status === 'ok') rememberAnswer(rt, ctx, input.promptHash, model.id);
-    if (outcome.status === 'ok' && input.cacheable && (finish === 'stop' || finish === 'length')) {
-      rt.cache.store(input.scope, input.conversation, cachedFrom(model, content, finish, tokens, final.costNano, ctx.requestId), Date.now());
+    if (outcome.status === 'ok' && input.cacheable && finish === 'stop') {
+      rt.cache.store(input.scope, input.conversation, cachedFrom(model, content, tokens, final.costNano, ctx.requestId), Date.now());
     }
   });
   return rows;

@@ -230,6 +230,56 @@ describe('the official openai SDK against the gateway', () => {
     expect(other.response.headers.get('x-tollgate-cache')).toBe('miss');
   });
 
+  it('keys the cache on what the messages hold beyond text, and on the options that shape the answer', async () => {
+    const text = 'Summarise what this scanned claim form says about the vehicle.';
+    const withImage = (url: string) =>
+      client.chat.completions
+        .create(
+          { model: 'auto', messages: [{ role: 'user', content: [{ type: 'text', text }, { type: 'image_url', image_url: { url } }] }] },
+          { headers: { 'x-tollgate-task': 'summarize' } },
+        )
+        .withResponse();
+    expect((await withImage('https://files.example.com/claim-a.png')).response.headers.get('x-tollgate-cache')).toBe('miss');
+    expect((await withImage('https://files.example.com/claim-a.png')).response.headers.get('x-tollgate-cache')).toBe('hit');
+    // The same words about another image are another question.
+    expect((await withImage('https://files.example.com/claim-b.png')).response.headers.get('x-tollgate-cache')).toBe('miss');
+
+    const shaped = (extra: Record<string, unknown>) =>
+      client.chat.completions
+        .create({ model: 'auto', messages: [{ role: 'user', content: 'Summarise: the policyholder moved to Leeds.' }], ...extra }, { headers: { 'x-tollgate-task': 'summarize' } })
+        .withResponse();
+    expect((await shaped({})).response.headers.get('x-tollgate-cache')).toBe('miss');
+    expect((await shaped({})).response.headers.get('x-tollgate-cache')).toBe('hit');
+    expect((await shaped({ response_format: { type: 'json_object' } })).response.headers.get('x-tollgate-cache')).toBe('miss');
+    expect((await shaped({ stop: ['\n'] })).response.headers.get('x-tollgate-cache')).toBe('miss');
+    expect((await shaped({ seed: 7 })).response.headers.get('x-tollgate-cache')).toBe('miss');
+    // Fields that do not change the answer do not split the cache.
+    expect((await shaped({ user: 'agent-7', metadata: { ticket: 'T-1' }, store: false })).response.headers.get('x-tollgate-cache')).toBe('hit');
+  });
+
+  it('caches only whole answers, and serves none longer than the caller allows', async () => {
+    const ask = (maxTokens?: number) =>
+      client.chat.completions
+        .create(
+          { model: 'auto', messages: [{ role: 'user', content: 'Summarise: the loss adjuster visited the property on Tuesday and found water damage in two rooms.' }], ...(maxTokens ? { max_tokens: maxTokens } : {}) },
+          { headers: { 'x-tollgate-task': 'summarize' } },
+        )
+        .withResponse();
+    const cut = await ask(2);
+    expect(cut.data.choices[0]!.finish_reason).toBe('length');
+    // The cut answer was not stored: the full request goes upstream and gets a whole answer.
+    const whole = await ask();
+    expect(whole.response.headers.get('x-tollgate-cache')).toBe('miss');
+    expect(whole.data.choices[0]!.finish_reason).toBe('stop');
+    expect(whole.data.usage!.completion_tokens).toBeGreaterThan(2);
+    expect((await ask()).response.headers.get('x-tollgate-cache')).toBe('hit');
+    // The stored answer is longer than 2 tokens: a caller allowing 2 is answered upstream.
+    const limited = await ask(2);
+    expect(limited.response.headers.get('x-tollgate-cache')).toBe('miss');
+    expect(limited.data.usage!.completion_tokens).toBeLessThanOrEqual(2);
+    expect((await ask(whole.data.usage!.completion_tokens)).response.headers.get('x-tollgate-cache')).toBe('hit');
+  });
+
   it('falls back down the chain when the first model fails, with every attempt on the ledger', async () => {
     const probe = await client.chat.completions
       .create({ model: 'auto', messages: [{ role: 'user', content: 'Summarise the broker note for Lars Becker.' }] }, { headers: { 'x-tollgate-task': 'summarize', 'x-tollgate-cache': 'off' } })

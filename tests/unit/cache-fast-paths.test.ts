@@ -137,7 +137,7 @@ describe('hashText', () => {
 });
 
 describe('least-recently-used order', () => {
-  const scope = (n: number): CacheScope => ({ organisationId: `org_${n}`, departmentId: null, model: 'auto', task: 'summarize', systemHash: '', temperature: 0, toolsHash: '' });
+  const scope = (n: number): CacheScope => ({ organisationId: `org_${n}`, departmentId: null, model: 'auto', task: 'summarize', systemHash: '', temperature: 0, optionsHash: '' });
   const response = (content: string): CachedResponse => ({
     modelId: 'm', modelName: 'm', content, finishReason: 'stop', promptTokens: 1, completionTokens: 1, costNano: 1n, sourceRequestId: content, storedAt: 0,
   });

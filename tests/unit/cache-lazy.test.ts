@@ -28,7 +28,7 @@ const SCOPE: CacheScope = {
   task: 'summarize',
   systemHash: '',
   temperature: 0,
-  toolsHash: '',
+  optionsHash: '',
 };
 
 const RESPONSE: CachedResponse = {

@@ -12,7 +12,7 @@ const SCOPE: CacheScope = {
   task: 'summarize',
   systemHash: 'a1b2c3d4e5f60718',
   temperature: 0,
-  toolsHash: '',
+  optionsHash: '',
 };
 
 function response(content = 'answer', costNano = 42_000n): CachedResponse {
@@ -68,7 +68,7 @@ describe('scope isolation', () => {
     ['system prompt', { systemHash: 'ffffffffffffffff' }],
     ['temperature', { temperature: 0.7 }],
     ['no temperature', { temperature: null }],
-    ['tools', { toolsHash: '0123456789abcdef' }],
+    ['tools', { optionsHash: '0123456789abcdef' }],
   ];
   for (const [name, change] of variants) {
     it(`another ${name} never sees the entry, exact or semantic`, () => {

@@ -73,12 +73,12 @@ interface Bucket {
 
 /**
  * The scope as one string: organisation, department, model, task, system
- * prompt hash, temperature (to 3 decimals) and tools hash. Two requests may
+ * prompt hash, temperature (to 3 decimals) and options hash. Two requests may
  * share a cached answer only when their scope keys are equal.
  */
 export function scopeKey(scope: CacheScope): string {
   const temperature = scope.temperature === null ? null : Math.round(scope.temperature * 1000) / 1000;
-  return JSON.stringify([scope.organisationId, scope.departmentId, scope.model, scope.task, scope.systemHash, temperature, scope.toolsHash]);
+  return JSON.stringify([scope.organisationId, scope.departmentId, scope.model, scope.task, scope.systemHash, temperature, scope.optionsHash]);
 }
 
 /** 53-bit hash of a set of terms: two 32-bit hash sums, so removing a term is a subtraction. */
@@ -316,7 +316,7 @@ export class ResponseCache {
       last.task === scope.task &&
       last.systemHash === scope.systemHash &&
       last.temperature === scope.temperature &&
-      last.toolsHash === scope.toolsHash
+      last.optionsHash === scope.optionsHash
     ) {
       return last.key;
     }
@@ -328,7 +328,7 @@ export class ResponseCache {
       task: scope.task,
       systemHash: scope.systemHash,
       temperature: scope.temperature,
-      toolsHash: scope.toolsHash,
+      optionsHash: scope.optionsHash,
       key,
     };
     return key;

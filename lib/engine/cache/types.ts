@@ -2,7 +2,7 @@
  * The response cache's contract. A cache entry is only ever served inside
  * the scope it was written in: same organisation and department, same model
  * (or, for `auto`, the same routing tier), same system prompt, temperature
- * and tools. Exact matches come first; a semantic match must also pass the
+ * and options (tools and everything else that shapes the answer). Exact matches come first; a semantic match must also pass the
  * guards (numbers, ids, dates and negations identical).
  */
 export interface CacheScope {
@@ -14,8 +14,12 @@ export interface CacheScope {
   /** Hash of the system/developer messages (empty string when none). */
   systemHash: string;
   temperature: number | null;
-  /** Hash of the tools and tool_choice (empty string when none). */
-  toolsHash: string;
+  /**
+   * Hash of everything else in the request that shapes the answer: tools,
+   * options such as response_format, stop or seed, and what the messages hold
+   * beyond their text (images, files, tool calls). Empty when there is none.
+   */
+  optionsHash: string;
 }
 
 export interface CachedResponse {
@@ -24,7 +28,8 @@ export interface CachedResponse {
   modelName: string;
   /** The assistant's reply text. */
   content: string;
-  finishReason: 'stop' | 'length';
+  /** Only whole answers are cached. */
+  finishReason: 'stop';
   promptTokens: number;
   completionTokens: number;
   /** What producing the answer cost upstream, nano-dollars: a hit saves this much. */
