@@ -62,7 +62,7 @@ async function lookups(ctx: RequestContext, events: PreparedEvent[]) {
   };
 }
 
-/** Where an event is charged: its project's department, which must be the key's own when the key has one. */
+/** Where an event is charged: its project's department, which must be the key's own when the key has one; its user must be in that department too. */
 function attribute(
   event: PreparedEvent,
   actor: Actor,
@@ -79,8 +79,17 @@ function attribute(
       return { index: event.index, type: 'permission_error', message: `this key is bound to project ${JSON.stringify(actor.projectId)}` };
     }
   }
-  if (event.userId && !found.users.has(event.userId)) {
-    return { index: event.index, type: 'invalid_request_error', message: `unknown user ${JSON.stringify(event.userId)}` };
+  if (event.userId) {
+    if (!found.users.has(event.userId)) {
+      return { index: event.index, type: 'invalid_request_error', message: `unknown user ${JSON.stringify(event.userId)}` };
+    }
+    // A key charges only its own department's people: the user's budgets count this spend.
+    if (actor.departmentId && found.users.get(event.userId) !== actor.departmentId) {
+      return { index: event.index, type: 'permission_error', message: `user ${JSON.stringify(event.userId)} is not in this key's department` };
+    }
+    if (actor.userId && event.userId !== actor.userId) {
+      return { index: event.index, type: 'permission_error', message: `this key acts for user ${JSON.stringify(actor.userId)}` };
+    }
   }
   const departmentId = actor.departmentId ?? (projectId ? (found.projects.get(projectId) ?? null) : null);
   return { departmentId, projectId };

@@ -218,7 +218,7 @@ describe('POST /api/v1/usage', () => {
 
   it('gives each bad event its own error and index, writes none of them, and keeps the good ones', async () => {
     const before = await ledgerCount();
-    const good = event();
+    const good = event({ user: 'usr_manager' });
     const body = await ingest([
       event({ usage: { prompt_tokens: -5, completion_tokens: 1 } }),
       event({ usage: { prompt_tokens: 1.5, completion_tokens: 1 } }),
@@ -232,9 +232,11 @@ describe('POST /api/v1/usage', () => {
       event({ timestamp: 'yesterday' }),
       { id: 'x' },
       event({ surprise: true }),
+      event({ user: 'usr_cfo' }),
+      event({ user: 'usr_nobody' }),
     ]);
     expect(body.accepted).toBe(1);
-    expect(body.errors.map((e) => e.index)).toEqual([0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11]);
+    expect(body.errors.map((e) => e.index)).toEqual([0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13]);
     const messages = body.errors.map((e) => e.message);
     expect(messages[0]).toMatch(/prompt_tokens must not be negative/);
     expect(messages[1]).toMatch(/whole number/);
@@ -245,6 +247,9 @@ describe('POST /api/v1/usage', () => {
     expect(body.errors[6]).toMatchObject({ type: 'permission_error' });
     expect(messages[7]).toMatch(/unknown project/);
     expect(messages[10]).toMatch(/unknown field "surprise"/);
+    // The key is Claims': it may not charge the CFO (Finance), whose budgets would count the spend.
+    expect(body.errors[11]).toMatchObject({ type: 'permission_error', message: expect.stringMatching(/user "usr_cfo" is not in this key's department/) });
+    expect(messages[12]).toMatch(/unknown user "usr_nobody"/);
     expect(await ledgerCount()).toBe(before + 1);
   });
 
