@@ -67,7 +67,7 @@ function attribute(
   event: PreparedEvent,
   actor: Actor,
   found: Awaited<ReturnType<typeof lookups>>,
-): { departmentId: string | null; projectId: string | null } | IngestError {
+): { departmentId: string | null; projectId: string | null; userId: string | null } | IngestError {
   const projectId = event.projectId ?? actor.projectId;
   if (event.projectId) {
     const projectDepartment = found.projects.get(event.projectId);
@@ -92,7 +92,8 @@ function attribute(
     }
   }
   const departmentId = actor.departmentId ?? (projectId ? (found.projects.get(projectId) ?? null) : null);
-  return { departmentId, projectId };
+  // As at the gateway, a key that acts for a person charges that person when the event names no one.
+  return { departmentId, projectId, userId: event.userId ?? actor.userId ?? null };
 }
 
 /**
@@ -175,7 +176,7 @@ export async function usageRows(ctx: RequestContext, events: readonly unknown[])
       serviceTier: event.serviceTier,
       departmentId: where.departmentId,
       projectId: where.projectId,
-      userId: event.userId,
+      userId: where.userId,
       apiKeyId: ctx.actor.type === 'api_key' ? ctx.actor.id : null,
       agent: ctx.actor.type === 'api_key' ? (ctx.actor.agent ?? ctx.actor.name) : null,
       sessionId: event.sessionId,

@@ -8,6 +8,7 @@ import { setDb } from '@/db/client';
 import { seedDatabase } from '@/db/seed';
 import { DEPARTMENT_IDS, ORG_ID } from '@/db/seed/fixtures';
 import { POST as postUsage } from '@/app/api/v1/usage/route';
+import { apiKeyPrefix, hashApiKey } from '@/lib/auth/secrets';
 import { actorForApiKey, clearApiKeyCache } from '@/lib/http/authenticate';
 import { ingestedEventId } from '@/lib/server/ingest-usage';
 import { LedgerCopyValueError } from '@/lib/server/ledger-copy';
@@ -49,8 +50,8 @@ function post(body: unknown, options: { key?: string; contentType?: string; raw?
   );
 }
 
-async function ingest(events: unknown[]): Promise<IngestBody> {
-  const response = await post({ events });
+async function ingest(events: unknown[], key?: string): Promise<IngestBody> {
+  const response = await post({ events }, { key });
   expect(response.status).toBe(200);
   return (await response.json()) as IngestBody;
 }
@@ -251,6 +252,24 @@ describe('POST /api/v1/usage', () => {
     expect(body.errors[11]).toMatchObject({ type: 'permission_error', message: expect.stringMatching(/user "usr_cfo" is not in this key's department/) });
     expect(messages[12]).toMatch(/unknown user "usr_nobody"/);
     expect(await ledgerCount()).toBe(before + 1);
+  });
+
+  it('charges the person a key acts for, and refuses events naming anyone else', async () => {
+    const key = 'tg_ingestPersonalKey0000000000000000000000';
+    await db.query(
+      `insert into api_keys (id, organisation_id, name, prefix, hash, role, department_id, user_id, agent) values ('key_personal', $1, 'Maya''s assistant', $2, $3, 'agent', 'dep_claims', 'usr_manager', 'maya-assistant')`,
+      [ORG_ID, apiKeyPrefix(key), hashApiKey(key)],
+    );
+    await db.query(`insert into users (id, organisation_id, email, name, role, department_id) values ('usr_claims_analyst', $1, 'analyst@example.com', 'Ana Lyst', 'manager', 'dep_claims')`, [ORG_ID]);
+    const named = event();
+    const body = await ingest([named, event({ user: 'usr_manager' }), event({ user: 'usr_manager_underwriting' }), event({ user: 'usr_claims_analyst' })], key);
+    expect(body.accepted).toBe(2);
+    expect(body.errors).toEqual([
+      { index: 2, type: 'permission_error', message: expect.stringMatching(/user "usr_manager_underwriting" is not in this key's department/) },
+      { index: 3, type: 'permission_error', message: expect.stringMatching(/this key acts for user "usr_manager"/) },
+    ]);
+    const [row] = await db.query<{ user_id: string | null }>('select user_id from ledger_events where idempotency_key = $1', [named.id]);
+    expect(row!.user_id).toBe('usr_manager');
   });
 
   it('refuses whole requests that are not a valid batch, writing nothing', async () => {
