@@ -28,7 +28,7 @@ import { sseData, SSE_DONE } from '@/lib/providers';
 import { UpstreamError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type StreamResult, type UpstreamUsage } from '@/lib/providers/types';
 import { cacheScope, conversationText, requestOptionsHash, servable } from './cache-key';
 import { attemptRows, cacheHitRow, newRequestId, type AttemptRecord, type CallContext } from './call-context';
-import { admit, attributionOf, callPolicies, checkGuards, GuardRefusal, projectChain, settleAdmission, type Admission } from './governance';
+import { admit, attributionOf, callPolicies, checkGuards, giveBackApproval, GuardRefusal, projectChain, settleAdmission, type Admission } from './governance';
 import { recordCall, recordFallback, recordUpstreamAttempt } from './metrics';
 import { chatRequestSchema, maxBodyBytes, parseTollgateHeaders, requestedMaxTokens, type HeaderSource, type ParsedChatRequest } from './request';
 import type { GatewayRuntime } from './runtime';
@@ -129,6 +129,8 @@ function nonRetryableError(error: UpstreamError): TollgateError {
 export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, sink: ReplySink): Promise<void> {
   const requestId = newRequestId();
   let streaming = false;
+  /** Set while an approval admitted this call and no answer has gone out: a call that ends unanswered gives it back. */
+  let giveBack: ((error: unknown) => Promise<void>) | null = null;
   try {
     const actor = await authenticateAgent(rt, req.headers);
     const body = chatRequestSchema.parse(await req.readJson(maxBodyBytes()));
@@ -166,10 +168,11 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
       commit(rt, attemptRows(ctx, [refusedAttempt(decision.chain[0]!, error, decision.reason)]));
       throw error.error;
     };
-    await checkGuards({
+    const { approvalUsed } = await checkGuards({
       rt, actor, attribution, policies, requestId, task, workflowRunId: tg.workflowRun, confidence: tg.confidence, approvalId: tg.approval,
       latestTurn: latestTurn(body), model: decision.chain[0]!, projection, now: occurredAt,
     }).catch(refuse);
+    if (approvalUsed) giveBack = (error) => giveBackApproval(rt, attribution, approvalUsed, requestId, error);
     const retried = noteRetry(rt, ctx, promptHash);
 
     // A session re-asking the same thing wants a new answer, not the cached one it just got.
@@ -178,6 +181,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
     if (cacheable) {
       const hit = rt.cache.lookup(scope, conversation, Date.now());
       if (hit && servable(hit, body)) {
+        giveBack = null;
         const created = Math.floor(occurredAt.getTime() / 1000);
         const completion = completionFromCache(requestId, hit.response, created);
         const overheadMs = performance.now() - req.startedAt;
@@ -235,6 +239,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
           const upstream = await target.adapter.stream({ request: { ...request, stream: true }, signal: req.signal, timeoutMs: target.timeoutMs });
           upstreamMs += performance.now() - t0;
           streaming = true;
+          giveBack = null;
           const rows = await relayStream(rt, { req, sink, ctx, body, model, reason, upstreamName: target.upstreamName, upstream, attempts, promptTokens, upstreamMs, scope, conversation, cacheable, promptHash });
           settle(rows);
           return;
@@ -255,6 +260,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
         const final = rows[rows.length - 1]!;
         const headers = replyHeaders(requestId, model.name, model.tier, 'miss', final.costNano, overheadMs);
         const completion: ChatCompletion = { ...result.completion, model: model.name };
+        giveBack = null;
         sink.json(200, headers, completion);
         commit(rt, rows);
         settle(rows);
@@ -303,6 +309,8 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
       settle(null);
     }
   } catch (error) {
+    // Before the reply: the caller's retry with the same approval must find it free.
+    if (giveBack) await giveBack(error);
     if (streaming) {
       // Headers are gone: the error travels as a final SSE event, as OpenAI sends it.
       const { body } = errorResponseBody(error);

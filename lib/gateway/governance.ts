@@ -29,7 +29,7 @@ import { nanoToUsdString } from '@/lib/engine/money';
 import type { TokenBuckets } from '@/lib/engine/pricing';
 import type { RoutableModel } from '@/lib/engine/router/types';
 import { raiseAlert } from '@/lib/server/alerts';
-import { consumeApproval, freezeSession, loadPolicies, openApprovalRequest, policiesForCall, sessionStatus } from '@/lib/server/governance-admin';
+import { consumeApproval, freezeSession, loadPolicies, openApprovalRequest, policiesForCall, releaseApproval, sessionStatus } from '@/lib/server/governance-admin';
 import type { CallPolicies } from '@/lib/server/governance-admin/policies';
 import { admissionSlots } from '@/lib/server/governance/slots';
 import { loadBudgetRules } from '@/lib/server/governance/quota-store';
@@ -152,8 +152,8 @@ async function openInboxTask(g: GuardInput, policy: Pick<ApprovalPolicy, 'id' | 
   return approval;
 }
 
-/** Checks every guard before budgets; throws GuardRefusal. */
-export async function checkGuards(g: GuardInput): Promise<void> {
+/** Checks every guard before budgets; throws GuardRefusal. Says which approval admitted the call, if one did. */
+export async function checkGuards(g: GuardInput): Promise<{ approvalUsed: string | null }> {
   const { rt, attribution } = g;
   const organisationId = attribution.organisationId;
   const sessionId = attribution.sessionId;
@@ -185,6 +185,26 @@ export async function checkGuards(g: GuardInput): Promise<void> {
     }
   }
 
+  // A signed-off call (an approval gate's or an escalation's) is admitted by its approval: checked before
+  // escalating again, or the retry that carries the approval would open another inbox task.
+  if (g.approvalId) {
+    const consumed = await consumeApproval(rt.db, {
+      approvalId: g.approvalId,
+      organisationId,
+      apiKeyId: attribution.apiKeyId,
+      sessionId,
+      projectedCostNano: g.projection.costNano,
+      requestId: g.requestId,
+    });
+    if (!consumed.ok) {
+      throw new GuardRefusal(
+        new TollgateError('approval_required', 403, consumed.message, { code: consumed.reason, approval_id: g.approvalId }),
+        `approval refused: ${consumed.reason}`,
+      );
+    }
+    return { approvalUsed: g.approvalId };
+  }
+
   const escalation = shouldEscalate(g.confidence, g.projection.costNano, g.policies.escalation);
   if (escalation.escalate) {
     const approval = await openInboxTask(g, { id: 'escalation', ttlMs: ESCALATION_TTL_MS, thresholdNano: g.policies.escalation.maxCostNano }, `Escalated to a human: ${escalation.reason}`, {
@@ -205,24 +225,6 @@ export async function checkGuards(g: GuardInput): Promise<void> {
     );
   }
 
-  if (g.approvalId) {
-    const consumed = await consumeApproval(rt.db, {
-      approvalId: g.approvalId,
-      organisationId,
-      apiKeyId: attribution.apiKeyId,
-      sessionId,
-      projectedCostNano: g.projection.costNano,
-      requestId: g.requestId,
-    });
-    if (!consumed.ok) {
-      throw new GuardRefusal(
-        new TollgateError('approval_required', 403, consumed.message, { code: consumed.reason, approval_id: g.approvalId }),
-        `approval refused: ${consumed.reason}`,
-      );
-    }
-    return;
-  }
-
   const gate = approvalNeeded(g.policies.approvals, attribution, g.task, g.workflowRunId, g.projection.costNano);
   if (gate) {
     const reason = `projected ${usd(g.projection.costNano)} exceeds the ${usd(gate.thresholdNano)} approval threshold${gate.task ? ` for ${gate.task}` : ''}`;
@@ -234,6 +236,21 @@ export async function checkGuards(g: GuardInput): Promise<void> {
       }),
       'approval required',
     );
+  }
+  return { approvalUsed: null };
+}
+
+/**
+ * Gives back the approval a call used when the call got no answer (a budget
+ * refused it, every upstream failed): the caller retries with the same id.
+ * Never throws; a failure is logged and the approval stays used.
+ */
+export async function giveBackApproval(rt: GatewayRuntime, attribution: CallAttribution, approvalId: string, requestId: string, error: unknown): Promise<void> {
+  const reason = error instanceof TollgateError ? `${error.type}: ${error.message}` : 'the call failed';
+  try {
+    await releaseApproval(rt.db, { approvalId, organisationId: attribution.organisationId, requestId, apiKeyId: attribution.apiKeyId, reason });
+  } catch (failure) {
+    console.error(`[tollgate] giving back approval ${approvalId} after an unanswered call failed`, failure);
   }
 }
 

@@ -106,6 +106,56 @@ describe('budget-aware escalation', () => {
   });
 });
 
+describe('an approval that admitted a call', () => {
+  it('admits the retry of an approved escalation instead of escalating again', async () => {
+    // The escalation policy above (projected cost over $0.01 at low confidence) still holds.
+    const messages = [{ role: 'user' as const, content: 'Decide the payout for claim CLM-88410 with the attached surveyor report.' }];
+    const ask = (approval?: string) =>
+      client.chat.completions.create(
+        { model: 'auto', max_completion_tokens: 8_000, messages },
+        { headers: { 'x-tollgate-task': 'claims_adjust', 'x-tollgate-confidence': '0.6', 'x-tollgate-session': 'sess-esc-retry', ...(approval ? { 'x-tollgate-approval': approval } : {}) } },
+      );
+    const escalated = await refusal(ask());
+    expect(escalated.error.type).toBe('escalate_to_human');
+    const approvalId = String(escalated.error.approval_id);
+    expect((await approve(asOps(`/api/v1/approvals/${approvalId}/approve`, { note: 'checked the report' }), params(approvalId))).status).toBe(200);
+    const [before] = await db.query<{ n: string }>(`select count(*)::text as n from approval_requests`);
+    const admitted = await ask(approvalId);
+    expect(admitted.choices[0]!.message.content).toBeTruthy();
+    const [after] = await db.query<{ n: string }>(`select count(*)::text as n from approval_requests`);
+    expect(after!.n).toBe(before!.n);
+  });
+
+  it('is given back when the call gets no answer, so the retry needs no second sign-off', async () => {
+    const res = await createKey(
+      asOps('/api/v1/keys', { name: 'approved-but-broke', department: 'dep_claims', agent: 'approved-but-broke', budget: { limit_usd: '0.001', window: 'day', enforcement: 'hard' } }),
+    );
+    expect(res.status).toBe(201);
+    const broke = new OpenAI({ apiKey: ((await res.json()) as { key: string }).key, baseURL, maxRetries: 0 });
+    // The approval gate above: underwriting projected over $0.05 needs a sign-off.
+    const ask = (approval?: string) =>
+      broke.chat.completions.create(
+        { model: 'auto', max_completion_tokens: 20_000, messages: [{ role: 'user', content: 'Underwrite a florist with 3 staff and no claims.' }] },
+        { headers: { 'x-tollgate-task': 'underwrite', ...(approval ? { 'x-tollgate-approval': approval } : {}) } },
+      );
+    const gated = await refusal(ask());
+    expect(gated.error.type).toBe('approval_required');
+    const approvalId = String(gated.error.approval_id);
+    expect((await approve(asOps(`/api/v1/approvals/${approvalId}/approve`, { note: 'fine' }), params(approvalId))).status).toBe(200);
+
+    // Signed off, but the key's hard budget refuses the call: nothing was answered, so the approval is free again.
+    const refused = await refusal(ask(approvalId));
+    expect(refused.status).toBe(429);
+    expect(refused.error.type).toBe('budget_exceeded');
+    const view = (await (await getApproval(asOps(`/api/v1/approvals/${approvalId}`), params(approvalId))).json()) as { status: string };
+    expect(view.status).toBe('approved');
+    const again = await refusal(ask(approvalId));
+    expect(again.error.type).toBe('budget_exceeded');
+    const audit = await db.query<{ action: string }>(`select action from audit_log where target_id = $1 order by id`, [approvalId]);
+    expect(audit.map((a) => a.action).filter((a) => a === 'approval.use' || a === 'approval.release')).toEqual(['approval.use', 'approval.release', 'approval.use', 'approval.release']);
+  });
+});
+
 describe('the loop guard', () => {
   it('freezes a session that repeats itself, says why, and ops can unfreeze it', async () => {
     const ask = () =>

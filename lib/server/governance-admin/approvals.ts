@@ -409,6 +409,42 @@ export async function consumeApproval(db: DbHandle, input: ConsumeApprovalInput)
   });
 }
 
+/**
+ * Gives an approval back after the call it admitted got no answer (a budget
+ * refused it, or every upstream failed): the row is `approved` again, so the
+ * caller's retry with the same id is admitted without a second sign-off.
+ * Only the request that used it can give it back. Returns whether it did.
+ */
+export async function releaseApproval(
+  db: DbHandle,
+  input: { approvalId: string; organisationId: string; requestId: string; apiKeyId: string | null; reason: string },
+): Promise<boolean> {
+  return db.db.transaction(async (tx) => {
+    const released = await tx
+      .update(approvalRequests)
+      .set({ status: 'approved', usedAt: null, usedByRequestId: null })
+      .where(
+        and(
+          eq(approvalRequests.id, input.approvalId),
+          eq(approvalRequests.organisationId, input.organisationId),
+          eq(approvalRequests.status, 'used'),
+          eq(approvalRequests.usedByRequestId, input.requestId),
+        ),
+      )
+      .returning({ id: approvalRequests.id });
+    if (released.length === 0) return false;
+    await writeAudit(tx, {
+      organisationId: input.organisationId,
+      actor: input.apiKeyId ? { type: 'api_key', id: input.apiKeyId } : { type: 'system', id: 'gateway' },
+      action: 'approval.release',
+      targetType: 'approval_request',
+      targetId: input.approvalId,
+      details: { request_id: input.requestId, reason: input.reason },
+    });
+    return true;
+  });
+}
+
 /** Records expiry: pending or approved requests past their time become `expired`, each with an audit row. Returns how many. */
 export async function expireApprovals(db: DbHandle, options: { now?: Date; organisationId?: string } = {}): Promise<number> {
   const now = options.now ?? new Date();

@@ -22,6 +22,7 @@ export {
 } from './policies';
 export {
   consumeApproval,
+  releaseApproval,
   decideApproval,
   decisionSchema,
   expireApprovals,
