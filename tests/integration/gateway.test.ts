@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORG_ID } from '@/db/seed/fixtures';
 import { POST as webChat } from '@/app/api/v1/chat/completions/route';
 import { POST as postFeedback } from '@/app/api/v1/feedback/route';
+import { POST as createKey } from '@/app/api/v1/keys/route';
 import { GET as getModels } from '@/app/api/v1/models/route';
+import { POST as createPolicy } from '@/app/api/v1/policies/route';
 import { GET as getMetrics } from '@/app/metrics/route';
 import { nanoToUsdString } from '@/lib/engine/money';
 import { countChatTokens } from '@/lib/engine/tokens';
@@ -402,6 +404,26 @@ describe('models, metrics and feedback', () => {
     expect(ids).toEqual(expect.arrayContaining(['gpt-5-nano', 'gpt-5', 'claude-sonnet-4-5']));
     const viaRoute = await getModels(new Request('http://localhost/api/v1/models', { headers: { authorization: `Bearer ${AGENT_KEY}` } }));
     expect(viaRoute.status).toBe(200);
+  });
+
+  it('neither lists nor routes to a model a policy forbids the caller, and honours it for others', async () => {
+    const asOps = (url: string, body: unknown) =>
+      new Request(`http://localhost${url}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const policy = await createPolicy(asOps('/api/v1/policies', { kind: 'routing', scope: { type: 'department', id: 'dep_underwriting' }, config: { forbidden_models: ['openai/gpt-5'] } }));
+    expect(policy.status).toBe(201);
+    const created = await createKey(asOps('/api/v1/keys', { name: 'underwriting-bot', department: 'dep_underwriting', agent: 'underwriting-bot' }));
+    expect(created.status).toBe(201);
+    const underwriting = new OpenAI({ apiKey: ((await created.json()) as { key: string }).key, baseURL, maxRetries: 0 });
+
+    const listed = (await underwriting.models.list()).data.map((m) => m.id);
+    expect(listed).not.toContain('gpt-5');
+    expect(listed).toEqual(expect.arrayContaining(['auto', 'gpt-5-nano', 'claude-sonnet-4-5']));
+    const refused = await underwriting.chat.completions.create({ model: 'gpt-5', messages: [{ role: 'user', content: 'Price this risk.' }] }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    // The policy covers Underwriting only: the Claims agent still sees and gets gpt-5.
+    expect((await client.models.list()).data.map((m) => m.id)).toContain('gpt-5');
+    const named = await client.chat.completions.create({ model: 'gpt-5', messages: [{ role: 'user', content: 'Price this risk.' }] }, { headers: { 'x-tollgate-cache': 'off' } });
+    expect(named.model).toBe('gpt-5');
   });
 
   it('exports Prometheus metrics to ops, and refuses agents', async () => {
