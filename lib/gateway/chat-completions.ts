@@ -29,7 +29,7 @@ import { UpstreamError, type ChatCompletion, type ChatCompletionChunk, type Chat
 import { cacheScope, conversationText, requestOptionsHash, servable } from './cache-key';
 import { attemptRows, cacheHitRow, newRequestId, type AttemptRecord, type CallContext } from './call-context';
 import { admit, attributionOf, callPolicies, checkGuards, giveBackApproval, GuardRefusal, projectChain, settleAdmission, type Admission } from './governance';
-import { recordCall, recordFallback, recordUpstreamAttempt } from './metrics';
+import { recordAttemptUsage, recordFallback, recordRequest, recordUpstreamAttempt } from './metrics';
 import { chatRequestSchema, maxBodyBytes, parseTollgateHeaders, requestedMaxTokens, type HeaderSource, type ParsedChatRequest } from './request';
 import type { GatewayRuntime } from './runtime';
 import type { ReplyHeaders, ReplySink } from './sink';
@@ -165,7 +165,9 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
     // A refused call is on the ledger with why, then answered with the refusal's error.
     const refuse = (error: unknown): never => {
       if (!(error instanceof GuardRefusal)) throw error;
-      commit(rt, attemptRows(ctx, [refusedAttempt(decision.chain[0]!, error, decision.reason)]));
+      const model = decision.chain[0]!;
+      commit(rt, attemptRows(ctx, [refusedAttempt(model, error, decision.reason)]));
+      recordRequest(rt.metrics, { tier: model.tier, model: model.name, department: actor.departmentId ?? '', status: error.error.type, cache: 'none', savedNano: 0n, overheadMs: null });
       throw error.error;
     };
     const { approvalUsed } = await checkGuards({
@@ -197,9 +199,8 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
           routeReason: reason,
         });
         commit(rt, [row]);
-        recordCall(rt.metrics, {
-          tier: 'cache', model: hit.response.modelName, department: actor.departmentId ?? '', status: 'ok', cache: 'hit',
-          promptTokens: 0, completionTokens: 0, costNano: 0n, savedNano: hit.response.costNano, overheadMs,
+        recordRequest(rt.metrics, {
+          tier: 'cache', model: hit.response.modelName, department: actor.departmentId ?? '', status: 'ok', cache: 'hit', savedNano: hit.response.costNano, overheadMs,
         });
         const headers = replyHeaders(requestId, hit.response.modelName, 'cache', 'hit', 0n, overheadMs);
         if (body.stream) {
@@ -265,7 +266,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
         commit(rt, rows);
         settle(rows);
         afterReply(() => {
-          recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano));
+          recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano), cacheable ? 'miss' : 'none');
           rememberAnswer(rt, ctx, promptHash, model.id);
           const finish = result.completion.choices[0]?.finish_reason;
           // Only whole answers are cached: one cut off by the caller's token limit would be served to callers with a larger one.
@@ -283,6 +284,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
           const rows = attemptRows(ctx, attempts);
           commit(rt, rows);
           settle(rows);
+          recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano), cacheable ? 'miss' : 'none');
           return;
         }
         rt.health.record({ modelId: model.id, ok: false, latencyMs, now: Date.now() });
@@ -292,7 +294,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
           const rows = attemptRows(ctx, attempts);
           commit(rt, rows);
           settle(rows);
-          recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano));
+          recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano), cacheable ? 'miss' : 'none');
           throw nonRetryableError(error);
         }
         if (chain[i + 1]) recordFallback(rt.metrics, model.name, chain[i + 1]!.name, error.kind);
@@ -301,7 +303,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
     const rows = attemptRows(ctx, attempts);
     commit(rt, rows);
     settle(rows);
-    recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano));
+    recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano), cacheable ? 'miss' : 'none');
     const tried = attempts.map((a) => `${a.model.name} (${a.errorType})`).join(', ');
     throw new TollgateError('upstream_error', 502, `Every upstream in the fallback chain failed: ${tried}.`);
     } finally {
@@ -389,20 +391,22 @@ function commit(rt: GatewayRuntime, rows: Parameters<GatewayRuntime['writer']['w
   });
 }
 
-function recordAttempts(rt: GatewayRuntime, actor: Actor, attempts: readonly AttemptRecord[], costs: readonly bigint[]): void {
+/** Metrics of a request that went upstream: each attempt's tokens and spend, then the request once, by how it ended. */
+function recordAttempts(rt: GatewayRuntime, actor: Actor, attempts: readonly AttemptRecord[], costs: readonly bigint[], cache: 'miss' | 'none'): void {
+  const department = actor.departmentId ?? '';
   attempts.forEach((a, i) => {
-    recordCall(rt.metrics, {
-      tier: a.model.tier,
-      model: a.model.name,
-      department: actor.departmentId ?? '',
-      status: a.status === 'ok' ? 'ok' : (a.errorType ?? 'error'),
-      cache: 'miss',
-      promptTokens: promptSide(a.tokens),
-      completionTokens: completionTokens(a.tokens),
-      costNano: costs[i] ?? 0n,
-      savedNano: 0n,
-      overheadMs: a.overheadMs ?? 0,
-    });
+    recordAttemptUsage(rt.metrics, { tier: a.model.tier, model: a.model.name, department }, { promptTokens: promptSide(a.tokens), completionTokens: completionTokens(a.tokens), costNano: costs[i] ?? 0n });
+  });
+  const last = attempts[attempts.length - 1];
+  if (!last) return;
+  recordRequest(rt.metrics, {
+    tier: last.model.tier,
+    model: last.model.name,
+    department,
+    status: last.status === 'ok' ? 'ok' : (last.errorType ?? 'error'),
+    cache,
+    savedNano: 0n,
+    overheadMs: last.status === 'ok' ? last.overheadMs : null,
   });
 }
 
@@ -530,7 +534,7 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
   sink.end();
   commit(rt, rows);
   afterReply(() => {
-    recordAttempts(rt, ctx.actor, input.attempts, rows.map((r) => r.costNano));
+    recordAttempts(rt, ctx.actor, input.attempts, rows.map((r) => r.costNano), input.cacheable ? 'miss' : 'none');
     if (outcome.status === 'ok') rememberAnswer(rt, ctx, input.promptHash, model.id);
     if (outcome.status === 'ok' && input.cacheable && finish === 'stop') {
       rt.cache.store(input.scope, input.conversation, cachedFrom(model, content, tokens, final.costNano, ctx.requestId), Date.now());

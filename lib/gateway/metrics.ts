@@ -91,33 +91,41 @@ export class Metrics {
   }
 }
 
-export interface CallMetrics {
+/** Where a request or attempt is counted: routing tier, model and the caller's department. */
+export interface CallLabels {
   tier: string;
   model: string;
   department: string;
-  status: string;
-  cache: 'hit' | 'miss';
-  promptTokens: number;
-  completionTokens: number;
-  costNano: bigint;
-  savedNano: bigint;
-  overheadMs: number;
 }
 
-/** Records one finished gateway call (every attempt's spend is counted, the request once). */
-export function recordCall(metrics: Metrics, call: CallMetrics): void {
-  const by = { tier: call.tier, model: call.model, department: call.department };
-  metrics.inc('tollgate_requests_total', 'Gateway requests by tier, model, department and outcome.', { ...by, status: call.status });
-  metrics.inc('tollgate_tokens_total', 'Tokens through the gateway by tier, model, department and direction.', { ...by, direction: 'input' }, call.promptTokens);
-  metrics.inc('tollgate_tokens_total', 'Tokens through the gateway by tier, model, department and direction.', { ...by, direction: 'output' }, call.completionTokens);
-  metrics.inc('tollgate_spend_usd_total', 'Provider spend through the gateway in USD.', by, Number(call.costNano) / Number(NANO_PER_USD));
-  if (call.cache === 'hit') {
-    metrics.inc('tollgate_cache_hits_total', 'Calls answered from the response cache.', { department: call.department });
-    metrics.inc('tollgate_cache_saved_usd_total', 'Provider spend the cache avoided, in USD.', { department: call.department }, Number(call.savedNano) / Number(NANO_PER_USD));
-  } else {
-    metrics.inc('tollgate_cache_misses_total', 'Calls the response cache could not answer.', { department: call.department });
+/** One upstream attempt's tokens and spend, under the model that served it (a fallback's attempts each count). */
+export function recordAttemptUsage(metrics: Metrics, at: CallLabels, usage: { promptTokens: number; completionTokens: number; costNano: bigint }): void {
+  const by = { tier: at.tier, model: at.model, department: at.department };
+  metrics.inc('tollgate_tokens_total', 'Tokens through the gateway by tier, model, department and direction.', { ...by, direction: 'input' }, usage.promptTokens);
+  metrics.inc('tollgate_tokens_total', 'Tokens through the gateway by tier, model, department and direction.', { ...by, direction: 'output' }, usage.completionTokens);
+  metrics.inc('tollgate_spend_usd_total', 'Provider spend through the gateway in USD.', by, Number(usage.costNano) / Number(NANO_PER_USD));
+}
+
+export interface RequestOutcome extends CallLabels {
+  /** `ok`, or the error type the request ended with (a refusal's, or its last attempt's). */
+  status: string;
+  /** `hit`/`miss` when the response cache was asked, `none` when the request was refused first or skipped it. */
+  cache: 'hit' | 'miss' | 'none';
+  savedNano: bigint;
+  /** Time the gateway added, when the request was answered; null otherwise. */
+  overheadMs: number | null;
+}
+
+/** Records one gateway request, once, however many attempts it took: labelled by the model that answered or last tried. */
+export function recordRequest(metrics: Metrics, r: RequestOutcome): void {
+  metrics.inc('tollgate_requests_total', 'Gateway requests by tier, model, department and outcome.', { tier: r.tier, model: r.model, department: r.department, status: r.status });
+  if (r.cache === 'hit') {
+    metrics.inc('tollgate_cache_hits_total', 'Calls answered from the response cache.', { department: r.department });
+    metrics.inc('tollgate_cache_saved_usd_total', 'Provider spend the cache avoided, in USD.', { department: r.department }, Number(r.savedNano) / Number(NANO_PER_USD));
+  } else if (r.cache === 'miss') {
+    metrics.inc('tollgate_cache_misses_total', 'Calls the response cache could not answer.', { department: r.department });
   }
-  metrics.observe('tollgate_overhead_ms', 'Time the gateway added to a call, in milliseconds (excludes the upstream).', { tier: call.tier }, call.overheadMs);
+  if (r.overheadMs !== null) metrics.observe('tollgate_overhead_ms', 'Time the gateway added to a call, in milliseconds (excludes the upstream).', { tier: r.tier }, r.overheadMs);
 }
 
 export function recordFallback(metrics: Metrics, from: string, to: string, reason: string): void {

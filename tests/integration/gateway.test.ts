@@ -438,6 +438,55 @@ describe('models, metrics and feedback', () => {
     expect(text).toMatch(/tollgate_requests_total\{[^}]*tier="small"[^}]*\} \d+/);
   });
 
+  it('counts each request once in /metrics however many attempts it took, refusals included, and each attempt\'s spend under its model', async () => {
+    /** Sum of every series of a metric, optionally only those whose labels match. */
+    const total = (name: string, labels = '') => {
+      let sum = 0;
+      for (const line of rt.metrics.render().split('\n')) {
+        const m = new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`).exec(line);
+        if (m && (m[1] ?? '').includes(labels)) sum += Number(m[2]);
+      }
+      return sum;
+    };
+    const snapshot = () => ({
+      requests: total('tollgate_requests_total'),
+      misses: total('tollgate_cache_misses_total'),
+      failed: total('tollgate_requests_total', 'status="upstream_error"'),
+      refused: total('tollgate_requests_total', 'status="budget_exceeded"'),
+      overheads: total('tollgate_overhead_ms_count'),
+    });
+    const before = snapshot();
+    const probe = await client.chat.completions
+      .create({ model: 'auto', messages: [{ role: 'user', content: 'Summarise the note for Ines Duarte.' }] }, { headers: { 'x-tollgate-task': 'summarize', 'x-tollgate-cache': 'off' } })
+      .withResponse();
+    const first = probe.response.headers.get('x-tollgate-model')!;
+    // Two attempts (a fallback), one request; the cache was not asked.
+    await client.chat.completions.create(
+      { model: 'auto', messages: [{ role: 'user', content: `Summarise the note for Ines Duarte. [simulate:error 503 ${first}]` }] },
+      { headers: { 'x-tollgate-task': 'summarize', 'x-tollgate-cache': 'off' } },
+    );
+    // Every attempt fails: one request, answered 502, its cache miss counted once.
+    await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Summarise the note for Ines Duarte. [simulate:error 503]' }] }, { headers: { 'x-tollgate-task': 'summarize' } }).catch(() => null);
+    // A budget refuses before any attempt.
+    const created = await createKey(
+      new Request('http://localhost/api/v1/keys', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'metrics-broke-bot', department: 'dep_claims', agent: 'metrics-broke-bot', budget: { limit_usd: '0.000001', window: 'day', enforcement: 'hard' } }),
+      }),
+    );
+    const broke = new OpenAI({ apiKey: ((await created.json()) as { key: string }).key, baseURL, maxRetries: 0 });
+    expect(await broke.chat.completions.create({ model: 'gpt-5', messages: [{ role: 'user', content: 'Summarise.' }] }).catch((e: unknown) => (e as { status?: number }).status)).toBe(429);
+
+    const after = snapshot();
+    expect(after.requests - before.requests).toBe(4);
+    expect(after.failed - before.failed).toBe(1);
+    expect(after.refused - before.refused).toBe(1);
+    expect(after.misses - before.misses).toBe(1);
+    // Overhead is observed once per answered request (the probe and the fallback), never as 0 for a failed attempt.
+    expect(after.overheads - before.overheads).toBe(2);
+  });
+
   it("lowers a model's expected quality when its answers are reported wrong", async () => {
     const { response } = await client.chat.completions
       .create({ model: 'auto', messages: [{ role: 'user', content: 'Summarise: branch closing times changed.' }] }, { headers: { 'x-tollgate-task': 'summarize', 'x-tollgate-cache': 'off' } })
