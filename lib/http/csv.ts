@@ -1,7 +1,18 @@
-/** RFC 4180 CSV: fields with commas, quotes or line breaks are quoted, quotes doubled. */
+/**
+ * RFC 4180 CSV: fields with commas, quotes or line breaks are quoted, quotes
+ * doubled. Text that a spreadsheet would run as a formula (starting with
+ * `=`, `+`, `-`, `@`, a tab or a carriage return, OWASP's list) gets a
+ * leading `'`, so a model name or tag sent by a caller cannot become a
+ * formula in finance's copy of the export; plain numbers, negative ones
+ * included, are left as they are.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
+  let text = String(value);
+  if (typeof value === 'string' && FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

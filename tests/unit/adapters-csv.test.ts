@@ -32,4 +32,17 @@ describe('csv', () => {
     expect(csvField(null)).toBe('');
     expect(toCsv(['a', 'b'], [{ a: 1, b: 'x\ny' }])).toBe('a,b\r\n1,"x\ny"\r\n');
   });
+
+  it('defuses text a spreadsheet would run as a formula, and leaves numbers alone', () => {
+    expect(csvField('=HYPERLINK("http://evil.example","x")')).toBe('"\'=HYPERLINK(""http://evil.example"",""x"")"');
+    expect(csvField('+cmd|calc')).toBe("'+cmd|calc");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField('-2+3')).toBe("'-2+3");
+    expect(csvField('\tx')).toBe("'\tx");
+    expect(csvField('-0.25')).toBe('-0.25');
+    expect(csvField('-12')).toBe('-12');
+    expect(csvField(-3)).toBe('-3');
+    expect(csvField('gpt-5-mini')).toBe('gpt-5-mini');
+    expect(csvField('2026-11-01T00:00:00Z')).toBe('2026-11-01T00:00:00Z');
+  });
 });
