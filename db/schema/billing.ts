@@ -28,8 +28,11 @@ export type BillingImport = typeof billingImports.$inferSelect;
 
 /**
  * One billed amount (or billed token count) per provider, UTC day, model,
- * provider project and line item. A later import of the same key replaces the
- * earlier value: providers restate recent days.
+ * provider project and line item, for the span of the day its import's
+ * buckets covered. Providers restate recent days: an import replaces every
+ * earlier line of its kind (costs or usage) whose span lies inside the span
+ * it covers, and keeps those outside it (another import's hours of the same
+ * day); one that would cover part of an earlier span is refused.
  */
 export const billingLines = pgTable(
   'billing_lines',
@@ -57,10 +60,13 @@ export const billingLines = pgTable(
     outputTokens: bigint('output_tokens', { mode: 'number' }),
     requests: bigint('requests', { mode: 'number' }),
     raw: jsonb('raw').$type<Record<string, unknown>>(),
+    /** The span of `day` the import's buckets covered, [coveredFrom, coveredTo): the whole day for daily buckets. */
+    coveredFrom: timestamp('covered_from', { withTimezone: true }).notNull(),
+    coveredTo: timestamp('covered_to', { withTimezone: true }).notNull(),
   },
   (t) => [
     unique('billing_lines_key_uq')
-      .on(t.organisationId, t.provider, t.day, t.modelName, t.externalProjectId, t.lineItem)
+      .on(t.organisationId, t.provider, t.day, t.modelName, t.externalProjectId, t.lineItem, t.coveredFrom)
       .nullsNotDistinct(),
     index('billing_lines_day_idx').on(t.organisationId, t.day),
   ],

@@ -5,14 +5,17 @@
  * 1. parse it (lib/engine/billing; a bad body throws before anything is written);
  * 2. claim its checksum, the SHA-256 of the canonical body: an export seen
  *    before is reported as a duplicate and nothing is written;
- * 3. upsert its lines on (provider, day, model, provider project, line item):
- *    a later import of the same key replaces the amount, since providers
- *    restate recent days; each line is linked to the Tollgate project its
- *    provider project is linked to (provider_project_links);
+ * 3. replace what earlier imports of the same provider and format said
+ *    about its lines' keys for the time it covers (providers restate recent
+ *    days): earlier lines of a key whose span lies inside the export's span
+ *    that day are deleted, those outside it (other hours of the day) kept,
+ *    and an export that would cut an earlier span in part is refused (409);
+ *    then insert its lines, each linked to the Tollgate project its provider
+ *    project is linked to (provider_project_links);
  * 4. write the audit row.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { auditLog, billingImports, billingLines, providerProjectLinks, type NewBillingLine } from '@/db/schema';
 import {
@@ -22,7 +25,11 @@ import {
   type BillingFormat,
   type BillingLineDraft,
   type BillingProvider,
+  lineKey,
+  type DayCoverage,
+  type ParsedBillingExport,
 } from '@/lib/engine/billing';
+import { TollgateError } from '@/lib/engine/errors';
 import type { RequestContext } from '@/lib/http/context';
 
 export type StoreContext = Pick<RequestContext, 'db' | 'organisationId' | 'actor' | 'now'>;
@@ -40,7 +47,7 @@ export interface ImportBillingResult {
   /** Lines in the export (for a duplicate, in the earlier import). */
   lines: number;
   duplicate: boolean;
-  /** Lines that were new, and lines that replaced an earlier import's value. */
+  /** The export's lines that were new, and those that replaced earlier imports' lines of their key (inside the time the export covers). */
   inserted: number;
   replaced: number;
   /** The export's last page said there is more to fetch. */
@@ -58,11 +65,74 @@ export function exportChecksum(input: ImportBillingInput): string {
     .digest('hex');
 }
 
+/**
+ * Makes room for an import's lines. For each line (day, model, provider
+ * project, line item), earlier lines of the same key, provider and format
+ * whose span lies inside the span the export covers that day are deleted (the
+ * export restates them); those outside it (other hours of the day) are kept;
+ * one the export's span would cut in part is refused (409, nothing written).
+ * Keys the export does not list are left alone: an export filtered to some
+ * projects says nothing about the others. Returns the keys whose earlier
+ * lines it deleted.
+ */
+async function supersede(tx: Tx, organisationId: string, provider: BillingProvider, format: string, parsed: ParsedBillingExport): Promise<Set<string>> {
+  const restated = new Set<string>();
+  if (parsed.lines.length === 0) return restated;
+  const spans = new Map(parsed.coverage.map((c) => [c.day, c]));
+  const incoming = new Set(parsed.lines.map(lineKey));
+  const stored = await tx
+    .select({
+      id: billingLines.id,
+      day: billingLines.day,
+      modelName: billingLines.modelName,
+      externalProjectId: billingLines.externalProjectId,
+      lineItem: billingLines.lineItem,
+      from: billingLines.coveredFrom,
+      to: billingLines.coveredTo,
+    })
+    .from(billingLines)
+    .innerJoin(billingImports, eq(billingImports.id, billingLines.importId))
+    .where(
+      and(
+        eq(billingLines.organisationId, organisationId),
+        eq(billingLines.provider, provider),
+        eq(billingImports.format, format),
+        inArray(billingLines.day, [...spans.keys()]),
+      ),
+    );
+  const doomed: number[] = [];
+  for (const line of stored) {
+    const key = lineKey(line);
+    if (!incoming.has(key)) continue;
+    const span = spans.get(line.day)!;
+    const from = line.from.getTime();
+    const to = line.to.getTime();
+    if (to <= span.fromMs || from >= span.toMs) continue;
+    if (from >= span.fromMs && to <= span.toMs) {
+      doomed.push(line.id);
+      restated.add(key);
+      continue;
+    }
+    const iso = (ms: number) => new Date(ms).toISOString();
+    throw new TollgateError(
+      'invalid_request_error',
+      409,
+      `This export covers ${iso(span.fromMs)} to ${iso(span.toMs)}, which cuts through an earlier import's ${iso(from)} to ${iso(to)} for ${line.lineItem} on ${line.day}: export the earlier span again whole (or whole days), so that one import says what was billed for it.`,
+      { param: 'data', code: 'billing_span_conflict' },
+    );
+  }
+  for (let i = 0; i < doomed.length; i += CHUNK) {
+    await tx.delete(billingLines).where(inArray(billingLines.id, doomed.slice(i, i + CHUNK)));
+  }
+  return restated;
+}
+
 function toRow(
   line: BillingLineDraft,
   organisationId: string,
   importId: string,
   links: Map<string, string>,
+  span: DayCoverage,
 ): NewBillingLine {
   return {
     organisationId,
@@ -79,6 +149,8 @@ function toRow(
     cachedInputTokens: line.cachedInputTokens,
     outputTokens: line.outputTokens,
     requests: line.requests,
+    coveredFrom: new Date(span.fromMs),
+    coveredTo: new Date(span.toMs),
     raw: {
       kind: line.kind,
       direction: line.direction,
@@ -125,41 +197,15 @@ export async function importBilling({ ctx, input }: { ctx: StoreContext; input: 
       .where(and(eq(providerProjectLinks.organisationId, ctx.organisationId), eq(providerProjectLinks.provider, input.provider)));
     const links = new Map(linkRows.map((l) => [l.externalProjectId, l.projectId]));
 
-    let inserted = 0;
-    let replaced = 0;
+    // One import at a time per organisation and provider: the spans read below stay as read until commit.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`billing-import:${ctx.organisationId}:${input.provider}`}))`);
+    const restated = await supersede(tx, ctx.organisationId, input.provider, format, parsed);
+    const spans = new Map(parsed.coverage.map((c) => [c.day, c]));
     for (let i = 0; i < parsed.lines.length; i += CHUNK) {
-      const rows = parsed.lines.slice(i, i + CHUNK).map((line) => toRow(line, ctx.organisationId, importId, links));
-      const written = await tx
-        .insert(billingLines)
-        .values(rows)
-        .onConflictDoUpdate({
-          target: [
-            billingLines.organisationId,
-            billingLines.provider,
-            billingLines.day,
-            billingLines.modelName,
-            billingLines.externalProjectId,
-            billingLines.lineItem,
-          ],
-          set: {
-            importId: sql`excluded.import_id`,
-            projectId: sql`excluded.project_id`,
-            amountNano: sql`excluded.amount_nano`,
-            currency: sql`excluded.currency`,
-            inputTokens: sql`excluded.input_tokens`,
-            cachedInputTokens: sql`excluded.cached_input_tokens`,
-            outputTokens: sql`excluded.output_tokens`,
-            requests: sql`excluded.requests`,
-            raw: sql`excluded.raw`,
-          },
-        })
-        // xmax is 0 for a row this statement inserted, the updating transaction's id for one it replaced.
-        .returning({ inserted: sql<boolean>`(xmax = 0)` });
-      for (const row of written) {
-        if (row.inserted) inserted += 1;
-        else replaced += 1;
-      }
+      await tx.insert(billingLines).values(parsed.lines.slice(i, i + CHUNK).map((line) => toRow(line, ctx.organisationId, importId, links, spans.get(line.day)!)));
     }
+    const replaced = restated.size;
+    const inserted = parsed.lines.length - replaced;
 
     const billedNano = parsed.lines.reduce((sum, line) => sum + line.amountNano, 0n);
     const unlinked = new Set(parsed.lines.filter((l) => l.externalProjectId !== null && !links.has(l.externalProjectId)).map((l) => l.externalProjectId));

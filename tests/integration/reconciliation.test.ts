@@ -436,6 +436,54 @@ describe('billing reconciliation', () => {
     expectReport(await report(), expected(all, new Map([[String(index), restatedAmount]])));
   });
 
+  it('keeps imports of different hours of one day, refuses one that cuts an earlier span, and replaces them with the whole day', async () => {
+    // A day outside the reconciled month, so the reports above are unchanged.
+    const day = '2026-06-10';
+    const hour = (h: number) => dayStart(day) + h * 3_600;
+    const page = (buckets: [from: number, to: number, usd: number | null][]) => ({
+      object: 'page',
+      data: buckets.map(([from, to, usd]) => ({
+        object: 'bucket',
+        start_time: from,
+        end_time: to,
+        results: usd === null ? [] : [{ object: 'organization.costs.result', amount: { value: usd, currency: 'usd' }, line_item: 'gpt-5-2025-08-07, input', project_id: 'proj_hourly' }],
+      })),
+      has_more: false,
+      next_page: null,
+    });
+    const billedThatDay = async () => {
+      const [row] = await db.query<{ usd: string }>(`select coalesce(sum(amount_nano), 0)::text as usd from billing_lines where day = $1`, [day]);
+      return BigInt(row!.usd);
+    };
+
+    const morning = await importBody('openai', 'costs', page([[hour(0), hour(1), 1], [hour(1), hour(2), 2]]));
+    expect(morning.body).toMatchObject({ lines: 1, inserted: 1, replaced: 0 });
+    // The next hour adds to the day: it says nothing about 00:00-02:00.
+    const next = await importBody('openai', 'costs', page([[hour(2), hour(3), 4], [hour(3), hour(4), null]]));
+    expect(next.status).toBe(201);
+    expect(next.body).toMatchObject({ lines: 1, inserted: 1, replaced: 0 });
+    expect(await billedThatDay()).toBe(7_000_000_000n);
+
+    // 01:00-03:00 would restate half of each earlier import: refused, nothing written.
+    const before = await counts();
+    const cut = await importBody('openai', 'costs', page([[hour(1), hour(2), 2], [hour(2), hour(3), 4]]));
+    expect(cut.status).toBe(409);
+    expect(cut.body.error).toMatchObject({ type: 'invalid_request_error', param: 'data' });
+    expect(cut.body.error!.message).toMatch(/cuts through an earlier import's 2026-06-10T00:00:00.000Z to 2026-06-10T02:00:00.000Z/);
+    expect(await counts()).toEqual(before);
+
+    // Buckets with a gap between them (a page left out) are refused too.
+    const gap = await importBody('openai', 'costs', page([[hour(5), hour(6), 1], [hour(7), hour(8), 1]]));
+    expect(gap.status).toBe(400);
+    expect(gap.body.error!.message).toMatch(/leaves 2026-06-10T06:00:00.000Z to 2026-06-10T07:00:00.000Z uncovered/);
+    expect(await counts()).toEqual(before);
+
+    // The whole day, restated, replaces both.
+    const whole = await importBody('openai', 'costs', page([[dayStart(day), dayStart(day) + DAY_S, 7.5]]));
+    expect(whole.body).toMatchObject({ lines: 1, inserted: 0, replaced: 1 });
+    expect(await billedThatDay()).toBe(7_500_000_000n);
+  });
+
   it('refuses bad bodies with a 400 naming the field, and writes nothing', async () => {
     const before = await counts();
     const cases: [string, Request, number, string | null][] = [

@@ -471,6 +471,16 @@ describe('Anthropic usage report', () => {
     expect(parsed.lines[0]!.sources).toHaveLength(2);
   });
 
+  it('says which span of each day its buckets cover, and refuses a gap or an overlap', () => {
+    expect(parseAnthropicUsageReport(ANTHROPIC_USAGE_EXAMPLE).coverage).toEqual([
+      { day: '2025-08-01', fromMs: Date.parse('2025-08-01T00:00:00Z'), toMs: Date.parse('2025-08-01T02:00:00Z') },
+    ]);
+    const gap = mutated(ANTHROPIC_USAGE_EXAMPLE, ['data.1.starting_at', '2025-08-01T03:00:00Z'], ['data.1.ending_at', '2025-08-01T04:00:00Z']);
+    expectFormatError(() => parseAnthropicUsageReport(gap, 'data'), 'data.data[1]', /leaves 2025-08-01T01:00:00.000Z to 2025-08-01T03:00:00.000Z uncovered/);
+    const overlap = mutated(ANTHROPIC_USAGE_EXAMPLE, ['data.1.starting_at', '2025-08-01T00:30:00Z'], ['data.1.ending_at', '2025-08-01T01:30:00Z']);
+    expectFormatError(() => parseAnthropicUsageReport(overlap, 'data'), 'data.data[1]', /overlaps/);
+  });
+
   it('names the bad field', () => {
     const report = mutated(ANTHROPIC_USAGE_EXAMPLE, ['data.0.results.0.cache_creation.ephemeral_5m_input_tokens', 1.5]);
     expectFormatError(() => parseAnthropicUsageReport(report, 'data'), 'data.data[0].results[0].cache_creation.ephemeral_5m_input_tokens');

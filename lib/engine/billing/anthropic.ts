@@ -37,6 +37,9 @@ import { NO_USAGE_COUNTS, type ParsedBillingExport } from './types';
 interface Bucket {
   day: string;
   start: string;
+  startMs: number;
+  endMs: number;
+  path: string;
   results: { result: Json; path: string }[];
 }
 
@@ -57,7 +60,7 @@ function buckets(data: unknown, root: string): { pages: Page[]; buckets: Bucket[
       uniqueBucket(seen, start, key(bucketPath, 'starting_at'));
       const resultsPath = key(bucketPath, 'results');
       const results = list(bucket.results, resultsPath).map((r, j) => ({ result: record(r, index(resultsPath, j)), path: index(resultsPath, j) }));
-      out.push({ day, start: new Date(start).toISOString(), results });
+      out.push({ day, start: new Date(start).toISOString(), startMs: start, endMs: end, path: bucketPath, results });
     });
   }
   return { pages, buckets: out };
@@ -68,7 +71,7 @@ export function parseAnthropicCostReport(data: unknown, root = ''): ParsedBillin
   const { pages, buckets: all } = buckets(data, root);
   const lines = new LineCollector();
   for (const bucket of all) {
-    lines.buckets += 1;
+    lines.bucket(bucket.day, bucket.startMs, bucket.endMs, bucket.path);
     for (const { result, path } of bucket.results) {
       // The schema defaults currency to USD; any other currency is refused rather than booked as dollars.
       const currency = result.currency ?? 'USD';
@@ -108,7 +111,7 @@ export function parseAnthropicUsageReport(data: unknown, root = ''): ParsedBilli
   const { pages, buckets: all } = buckets(data, root);
   const lines = new LineCollector();
   for (const bucket of all) {
-    lines.buckets += 1;
+    lines.bucket(bucket.day, bucket.startMs, bucket.endMs, bucket.path);
     for (const { result, path } of bucket.results) {
       let cacheWrite = 0;
       if (result.cache_creation !== undefined && result.cache_creation !== null) {

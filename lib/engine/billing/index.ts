@@ -10,6 +10,7 @@ export * from './types';
 export { BillingFormatError } from './errors';
 export { canonicalJson } from './canonical';
 export { canonicalModelName, sameModel, splitOpenAiLineItem } from './models';
+export { lineKey } from './lines';
 export { centsStringToNano, dollarNumberToNano } from './decimal';
 export { parseAnthropicCostReport, parseAnthropicUsageReport, parseOpenAiCosts, parseOpenAiUsage };
 

@@ -1,5 +1,5 @@
 import { BillingFormatError } from './errors';
-import type { BillingLineDraft, BillingProvider, ParsedBillingExport } from './types';
+import type { BillingLineDraft, BillingProvider, DayCoverage, ParsedBillingExport } from './types';
 import type { Page } from './shape';
 import { continuation } from './shape';
 
@@ -22,8 +22,42 @@ export function lineKey(line: Pick<BillingLineDraft, 'day' | 'modelName' | 'exte
  */
 export class LineCollector {
   private readonly lines = new Map<string, BillingLineDraft>();
+  private readonly covered: { day: string; startMs: number; endMs: number; path: string }[] = [];
   buckets = 0;
   results = 0;
+
+  /** Counts a bucket (with or without results: an empty one still says the time it covers had nothing). */
+  bucket(day: string, startMs: number, endMs: number, path: string): void {
+    this.buckets += 1;
+    this.covered.push({ day, startMs, endMs, path });
+  }
+
+  /**
+   * Per UTC day, the span the buckets cover. A later import replaces what an
+   * earlier one said about the time it covers, so the span must be whole:
+   * buckets that leave a gap (a page left out) or overlap are refused.
+   */
+  private coverage(): DayCoverage[] {
+    const sorted = [...this.covered].sort((a, b) => a.startMs - b.startMs);
+    const days: DayCoverage[] = [];
+    for (const [i, b] of sorted.entries()) {
+      const last = days[days.length - 1];
+      if (!last || last.day !== b.day) {
+        days.push({ day: b.day, fromMs: b.startMs, toMs: b.endMs });
+        continue;
+      }
+      const previous = sorted[i - 1]!;
+      if (b.startMs < last.toMs) throw new BillingFormatError(b.path, `overlaps the bucket at ${previous.path}: the pages overlap`);
+      if (b.startMs > last.toMs) {
+        throw new BillingFormatError(
+          b.path,
+          `leaves ${new Date(last.toMs).toISOString()} to ${new Date(b.startMs).toISOString()} uncovered on ${b.day}: send every page of the export (a later import replaces what an earlier one said about the time it covers, so a gap cannot be told from a time with no spend)`,
+        );
+      }
+      last.toMs = b.endMs;
+    }
+    return days;
+  }
 
   add(line: BillingLineDraft, path: string): void {
     this.results += 1;
@@ -56,6 +90,7 @@ export class LineCollector {
       ...continuation(pages),
       firstDay: days[0] ?? null,
       lastDay: days[days.length - 1] ?? null,
+      coverage: this.coverage(),
     };
   }
 }

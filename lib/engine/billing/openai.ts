@@ -37,6 +37,9 @@ import { NO_USAGE_COUNTS, type ParsedBillingExport } from './types';
 interface Bucket {
   day: string;
   start: number;
+  startMs: number;
+  endMs: number;
+  path: string;
   results: { result: Json; path: string }[];
 }
 
@@ -56,7 +59,7 @@ function buckets(data: unknown, root: string): { pages: Page[]; buckets: Bucket[
       uniqueBucket(seen, start, key(bucketPath, 'start_time'));
       const resultsPath = key(bucketPath, 'results');
       const results = list(bucket.results, resultsPath).map((r, j) => ({ result: record(r, index(resultsPath, j)), path: index(resultsPath, j) }));
-      out.push({ day, start: start / 1000, results });
+      out.push({ day, start: start / 1000, startMs: start, endMs: end, path: bucketPath, results });
     });
   }
   return { pages, buckets: out };
@@ -67,7 +70,7 @@ export function parseOpenAiCosts(data: unknown, root = ''): ParsedBillingExport 
   const { pages, buckets: all } = buckets(data, root);
   const lines = new LineCollector();
   for (const bucket of all) {
-    lines.buckets += 1;
+    lines.bucket(bucket.day, bucket.startMs, bucket.endMs, bucket.path);
     for (const { result, path } of bucket.results) {
       expectObjectTag(result, 'organization.costs.result', path);
       const amountPath = key(path, 'amount');
@@ -105,7 +108,7 @@ export function parseOpenAiUsage(data: unknown, root = ''): ParsedBillingExport 
   const { pages, buckets: all } = buckets(data, root);
   const lines = new LineCollector();
   for (const bucket of all) {
-    lines.buckets += 1;
+    lines.bucket(bucket.day, bucket.startMs, bucket.endMs, bucket.path);
     for (const { result, path } of bucket.results) {
       expectObjectTag(result, 'organization.usage.completions.result', path);
       const input = count(result, 'input_tokens', path);

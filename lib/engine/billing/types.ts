@@ -48,6 +48,13 @@ export interface BillingLineDraft {
   sources: Record<string, unknown>[];
 }
 
+/** The span of one UTC day an export's buckets cover, [fromMs, toMs). */
+export interface DayCoverage {
+  day: string;
+  fromMs: number;
+  toMs: number;
+}
+
 export interface ParsedBillingExport {
   provider: BillingProvider;
   format: BillingFormat;
@@ -61,6 +68,8 @@ export interface ParsedBillingExport {
   /** First and last day with a line; null when there are none. */
   firstDay: string | null;
   lastDay: string | null;
+  /** Per day, the span the export's buckets cover, lines or not: what an import of it restates. */
+  coverage: DayCoverage[];
 }
 
 /** The token and request fields of a cost line: a cost export carries amounts, not counts. */
