@@ -99,7 +99,9 @@ async function supersede(tx: Tx, organisationId: string, provider: BillingProvid
         eq(billingImports.format, format),
         inArray(billingLines.day, [...spans.keys()]),
       ),
-    );
+    )
+    // The earliest conflict is the one reported, whichever order the rows come in.
+    .orderBy(billingLines.day, billingLines.coveredFrom, billingLines.id);
   const doomed: number[] = [];
   for (const line of stored) {
     const key = lineKey(line);
