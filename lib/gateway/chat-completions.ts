@@ -115,7 +115,34 @@ function upstreamStatus(error: UpstreamError): number {
 }
 
 function completionContent(completion: ChatCompletion): string {
-  return completion.choices[0]?.message.content ?? '';
+  return completion.choices[0]?.message?.content ?? '';
+}
+
+/** Everything the model wrote, for counting its tokens when the upstream did not: the text and each tool call's name and arguments. */
+function generatedText(completion: ChatCompletion): string {
+  const message = completion.choices[0]?.message;
+  let text = message?.content ?? '';
+  for (const call of message?.tool_calls ?? []) text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
+  return text;
+}
+
+/**
+ * Token buckets of a stream cut short (the client left, or the upstream
+ * failed mid-way): what the upstream had already reported (Anthropic sends
+ * the prompt side, cache reads and writes included, when the message
+ * starts), with at least the output the client was sent, counted.
+ */
+function cutShortBuckets(usage: UpstreamUsage | null, promptTokens: number, generated: string): { tokens: TokenBuckets; reported: boolean } {
+  const sent = countTokens(generated);
+  if (usage) {
+    try {
+      const tokens = normaliseUsage(usage.provider, usage.raw);
+      return { tokens: { ...tokens, outputTokens: Math.max(tokens.outputTokens, sent - tokens.reasoningTokens) }, reported: true };
+    } catch (error) {
+      console.error('[tollgate] partial upstream usage could not be read; counting tokens instead', error instanceof Error ? error.message : error);
+    }
+  }
+  return { tokens: { ...ZERO_TOKENS, inputTokens: promptTokens, outputTokens: sent }, reported: false };
 }
 
 /** Upstream rejections that are the caller's fault go back as 400; the rest are Tollgate's problem (502). */
@@ -251,7 +278,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
         rt.health.record({ modelId: model.id, ok: true, latencyMs, now: Date.now() });
         recordUpstreamAttempt(rt.metrics, model.name, 'ok', latencyMs);
         const content = completionContent(result.completion);
-        const { tokens, estimated } = bucketsFrom(result.usage, promptTokens, content);
+        const { tokens, estimated } = bucketsFrom(result.usage, promptTokens, generatedText(result.completion));
         const overheadMs = performance.now() - req.startedAt - upstreamMs;
         attempts.push({
           model, upstreamName: target.upstreamName, status: 'ok', httpStatus: 200, errorType: null, tokens, latencyMs, overheadMs,
@@ -475,6 +502,8 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
   const t0 = performance.now();
   let upstreamWaitMs = 0;
   let content = '';
+  /** Tool calls' names and arguments as streamed: output tokens too. */
+  let toolText = '';
   let finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null;
   let lastChunk: ChatCompletionChunk | null = null;
   let outcome: { status: 'ok' | 'error'; httpStatus: number; errorType: string | null; note: string } = { status: 'ok', httpStatus: 200, errorType: null, note: '' };
@@ -489,18 +518,22 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
       chunk.model = model.name;
       lastChunk = chunk;
       const choice = chunk.choices[0];
-      if (choice?.delta.content) content += choice.delta.content;
+      const delta = choice?.delta;
+      if (delta?.content) content += delta.content;
+      for (const call of (delta?.tool_calls ?? []) as { function?: { name?: string; arguments?: string } }[]) {
+        toolText += (call.function?.name ?? '') + (call.function?.arguments ?? '');
+      }
       if (choice?.finish_reason) finish = choice.finish_reason;
       if (!sink.write(sseData(chunk))) {
         // Ends the upstream's stream and closes its connection (the adapter's `finally`).
         await iterator.return?.();
-        outcome = { status: 'error', httpStatus: 499, errorType: 'client_disconnected', note: 'client disconnected mid-stream; tokens counted by Tollgate' };
+        outcome = { status: 'error', httpStatus: 499, errorType: 'client_disconnected', note: 'client disconnected mid-stream' };
         break;
       }
     }
   } catch (error) {
     if (req.signal.aborted || sink.closed) {
-      outcome = { status: 'error', httpStatus: 499, errorType: 'client_disconnected', note: 'client disconnected mid-stream; tokens counted by Tollgate' };
+      outcome = { status: 'error', httpStatus: 499, errorType: 'client_disconnected', note: 'client disconnected mid-stream' };
     } else {
       const message = error instanceof UpstreamError ? error.message : 'the stream broke';
       outcome = { status: 'error', httpStatus: 502, errorType: 'upstream_error', note: `upstream failed mid-stream: ${message}` };
@@ -509,8 +542,16 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
     }
   }
   const latencyMs = input.upstreamMs + upstreamWaitMs;
-  const usage = outcome.status === 'ok' ? upstream.usage() : null;
-  const { tokens, estimated } = bucketsFrom(usage, input.promptTokens, content);
+  let tokens: TokenBuckets;
+  let estimated: boolean;
+  if (outcome.status === 'ok') {
+    ({ tokens, estimated } = bucketsFrom(upstream.usage(), input.promptTokens, content + toolText));
+  } else {
+    const cut = cutShortBuckets(upstream.usage(), input.promptTokens, content + toolText);
+    tokens = cut.tokens;
+    estimated = false;
+    outcome.note += cut.reported ? '; prompt side as the upstream reported it, output at least what was sent' : '; tokens counted by Tollgate';
+  }
   const overheadMs = performance.now() - req.startedAt - latencyMs;
   if (outcome.status === 'ok') {
     rt.health.record({ modelId: model.id, ok: true, latencyMs, now: Date.now() });

@@ -128,6 +128,8 @@ async function* anthropicChunks(
   let stopped = false;
   /** Anthropic content block index -> OpenAI tool call index. */
   const toolIndex = new Map<number, number>();
+  /** Tool blocks that have streamed some input: one that ends with none gets `{}`, as the non-streaming reply and OpenAI give. */
+  const toolWithInput = new Set<number>();
   const chunk = (delta: ChatCompletionChunk['choices'][number]['delta'], finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null): ChatCompletionChunk => ({
     id,
     object: 'chat.completion.chunk',
@@ -168,9 +170,15 @@ async function* anthropicChunks(
           } else if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string' && delta.partial_json) {
             const n = toolIndex.get(typeof data.index === 'number' ? data.index : -1);
             if (n === undefined) throw new UpstreamError('protocol', 'the upstream sent tool input for a block it never started');
+            toolWithInput.add(n);
             yield chunk({ tool_calls: [{ index: n, function: { arguments: delta.partial_json } }] });
           }
           // thinking_delta, signature_delta, citations_delta: not part of the OpenAI shape.
+          break;
+        }
+        case 'content_block_stop': {
+          const n = toolIndex.get(typeof data.index === 'number' ? data.index : -1);
+          if (n !== undefined && !toolWithInput.has(n)) yield chunk({ tool_calls: [{ index: n, function: { arguments: '{}' } }] });
           break;
         }
         case 'message_delta': {
@@ -189,7 +197,7 @@ async function* anthropicChunks(
           throw new UpstreamError('http', status ? `${status} ${message}` : message, { status });
         }
         default:
-        // ping, content_block_stop and event types added later are ignored, as Anthropic's versioning policy asks.
+        // ping and event types added later are ignored, as Anthropic's versioning policy asks.
       }
       if (stopped) break;
     }

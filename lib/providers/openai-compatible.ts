@@ -156,6 +156,10 @@ async function* openAiChunks(
       if (!Array.isArray(value.choices)) throw new UpstreamError('protocol', 'the upstream sent an event that is not a chunk');
       if (isObject(value.usage)) onUsage(value.usage);
       if (value.choices.length === 0) continue;
+      // Azure's asynchronous content filter sends chunks whose choices carry only filter results, no delta.
+      for (const choice of value.choices as Record<string, unknown>[]) {
+        if (isObject(choice) && !isObject(choice.delta)) choice.delta = {};
+      }
       const { usage: _usage, ...chunk } = value;
       if ((chunk.choices as { finish_reason?: unknown }[]).some((c) => c.finish_reason != null)) finished = true;
       yield chunk as ChatCompletionChunk;

@@ -16,6 +16,7 @@ import { POST as postFeedback } from '@/app/api/v1/feedback/route';
 import { POST as createKey } from '@/app/api/v1/keys/route';
 import { GET as getModels } from '@/app/api/v1/models/route';
 import { POST as createPolicy } from '@/app/api/v1/policies/route';
+import { POST as createUpstream } from '@/app/api/v1/upstreams/route';
 import { GET as getMetrics } from '@/app/metrics/route';
 import { nanoToUsdString } from '@/lib/engine/money';
 import { countChatTokens } from '@/lib/engine/tokens';
@@ -97,9 +98,25 @@ beforeAll(async () => {
   ({ db, rt, baseURL } = fixture);
   client = new OpenAI({ apiKey: AGENT_KEY, baseURL, maxRetries: 0 });
 
-  // An upstream that streams one word every 50 ms, forever (until the client goes).
+  // An upstream that streams one word every 50 ms, forever (until the client goes): OpenAI's chunks, or Anthropic's events on /v1/messages.
   slow = http.createServer((req, res) => {
     req.resume();
+    if (req.url?.endsWith('/messages')) {
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const event = (data: Record<string, unknown>) => res.write(`event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`);
+        // As Anthropic sends it: the prompt side of the usage, cache reads and writes apart, comes first.
+        event({ type: 'message_start', message: { id: 'msg_slow', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], usage: { input_tokens: 120, cache_read_input_tokens: 4000, cache_creation_input_tokens: 600, output_tokens: 1 } } });
+        event({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+        slowOpen += 1;
+        const timer = setInterval(() => event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'word ' } }), 50);
+        res.on('close', () => {
+          slowOpen -= 1;
+          clearInterval(timer);
+        });
+      });
+      return;
+    }
     req.on('end', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const base = { id: 'chatcmpl-slow', object: 'chat.completion.chunk', created: 1, model: 'gpt-4.1-mini' };
@@ -319,6 +336,20 @@ describe('the official openai SDK against the gateway', () => {
   });
 });
 
+/** Reads a streamed reply until it has held `n` words (or it ends): how many it saw. */
+async function readWords(res: Response, n: number): Promise<number> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let received = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return (received.match(/word/g) ?? []).length;
+    received += decoder.decode(value, { stream: true });
+    const words = (received.match(/word/g) ?? []).length;
+    if (words >= n) return words;
+  }
+}
+
 describe('a client that disconnects mid-stream', () => {
   it('leaves a correct ledger row: the tokens received so far, marked client_disconnected', async () => {
     await db.query(
@@ -335,9 +366,7 @@ describe('a client that disconnects mid-stream', () => {
     });
     expect(res.status).toBe(200);
     const id = res.headers.get('x-tollgate-request-id')!;
-    const reader = res.body!.getReader();
-    let received = '';
-    while ((received.match(/word/g) ?? []).length < 3) received += new TextDecoder().decode((await reader.read()).value);
+    expect(await readWords(res, 3), 'the stream ended before three words').toBeGreaterThanOrEqual(3);
     controller.abort();
     await expect.poll(async () => (await ledgerRows('id = $1', [id])).length, { timeout: 5_000 }).toBe(1);
     const ledger = await row(id);
@@ -348,6 +377,42 @@ describe('a client that disconnects mid-stream', () => {
     // The gateway hung up on the upstream too: nothing keeps streaming (and billing) into the void.
     await expect.poll(() => slowOpen, { timeout: 5_000 }).toBe(0);
     await db.query(`delete from upstreams where id = 'ups_slow'`);
+    rt.invalidate();
+  });
+
+  it('keeps the usage the upstream had already reported: cache reads and writes stay apart, output at least what was sent', async () => {
+    // Upstream credentials are sealed under a key derived from AUTH_SECRET.
+    process.env.AUTH_SECRET ??= 'gateway-test-secret-0123456789abcdef0123456789';
+    const created = await createUpstream(
+      new Request('http://localhost/api/v1/upstreams', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'slow-anthropic', kind: 'anthropic', base_url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`, api_key: 'sk-ant-test-key', models: ['anthropic/claude-sonnet-4-5'] }),
+      }),
+    );
+    expect(created.status).toBe(201);
+    rt.invalidate();
+    const controller = new AbortController();
+    const res = await fetch(`${baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-cache': 'off' },
+      body: JSON.stringify({ model: 'claude-sonnet-4-5', stream: true, messages: [{ role: 'user', content: 'Review this long contract.' }] }),
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    const id = res.headers.get('x-tollgate-request-id')!;
+    expect(await readWords(res, 3), 'the stream ended before three words').toBeGreaterThanOrEqual(3);
+    controller.abort();
+    await expect.poll(async () => (await ledgerRows('id = $1', [id])).length, { timeout: 5_000 }).toBe(1);
+    const [ledger] = await db.query<{ input_tokens: number; cached_input_tokens: number; cache_write_5m_tokens: number; output_tokens: number; error_type: string; route_reason: string }>(
+      `select input_tokens, cached_input_tokens, cache_write_5m_tokens, output_tokens, error_type, route_reason from ledger_events where id = $1`,
+      [id],
+    );
+    expect(ledger).toMatchObject({ error_type: 'client_disconnected', input_tokens: 120, cached_input_tokens: 4000, cache_write_5m_tokens: 600 });
+    expect(ledger!.output_tokens).toBeGreaterThanOrEqual(3);
+    expect(ledger!.route_reason).toContain('prompt side as the upstream reported it');
+    await expect.poll(() => slowOpen, { timeout: 5_000 }).toBe(0);
+    await db.query(`delete from upstreams where name = 'slow-anthropic'`);
     rt.invalidate();
   });
 });

@@ -301,6 +301,21 @@ describe('stream', () => {
     }
   });
 
+  it('streams `{}` for a tool call with no input, as the non-streaming reply and OpenAI give', async () => {
+    const noInput = sse([
+      ['message_start', { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', usage: { input_tokens: 20, output_tokens: 1 }, content: [] } }],
+      ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_1', name: 'list_open_claims', input: {} } }],
+      ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '' } }],
+      ['content_block_stop', { type: 'content_block_stop', index: 0 }],
+      ['message_delta', { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 12 } }],
+      ['message_stop', { type: 'message_stop' }],
+    ]);
+    handler = eventStream(noInput);
+    const chunks = await collect((await adapter().stream(call({ request: { ...request, tools: [WEATHER_TOOL] } }))).chunks);
+    const calls = chunks.flatMap((c) => (c.choices[0]!.delta.tool_calls ?? []) as { function: { arguments: string } }[]);
+    expect(JSON.parse(calls.map((c) => c.function.arguments).join(''))).toEqual({});
+  });
+
   it('overlays the cumulative counts of message_delta on message_start, cache fields included', async () => {
     handler = eventStream(
       sse([

@@ -196,6 +196,18 @@ describe('stream', () => {
     }
   });
 
+  it('passes a chunk whose choice carries no delta (Azure content filter results) as an empty delta', async () => {
+    const filtered = { id: 'chatcmpl-az', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o', choices: [{ index: 0, finish_reason: null, content_filter_results: { hate: { filtered: false, severity: 'safe' } } }] };
+    const events = [STREAM_EVENTS[0], filtered, ...STREAM_EVENTS.slice(1)];
+    handler = (res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`${events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('')}data: [DONE]\n\n`);
+    };
+    const chunks = await collect((await adapter().stream(call())).chunks);
+    expect(chunks[1]!.choices[0]!.delta).toEqual({});
+    expect(chunks.map((c) => c.choices[0]!.delta.content ?? '').join('')).toBe('Hello! Ça va ? 👋');
+  });
+
   it('replays a server that ignored stream: true and answered with JSON', async () => {
     handler = (res) => json(200, COMPLETION, res);
     const result = await adapter().stream(call());
