@@ -305,7 +305,18 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
       } catch (error) {
         const latencyMs = performance.now() - t0;
         upstreamMs += latencyMs;
-        if (!(error instanceof UpstreamError)) throw error;
+        if (!(error instanceof UpstreamError)) {
+          // A fault of Tollgate's own after the call went out: the attempts so far still go on the ledger, once.
+          try {
+            attempts.push(failedAttempt(model, target.upstreamName, 500, 'gateway_error', latencyMs, `${reason}; failed in Tollgate: ${error instanceof Error ? error.message : 'unknown error'}`));
+            const rows = attemptRows(ctx, attempts);
+            commit(rt, rows);
+            settle(rows);
+          } catch (bookkeeping) {
+            console.error('[tollgate] recording the attempts of a failed call failed', bookkeeping);
+          }
+          throw error;
+        }
         if (error.kind === 'aborted' || req.signal.aborted) {
           attempts.push(failedAttempt(model, target.upstreamName, 499, 'client_disconnected', latencyMs, reason));
           const rows = attemptRows(ctx, attempts);

@@ -108,6 +108,9 @@ function asCompletion(body: unknown): ChatCompletion {
   if (!isObject(body) || !Array.isArray(body.choices)) {
     throw new UpstreamError('protocol', 'the upstream reply is not a chat completion');
   }
+  if (!body.choices.every((choice) => isObject(choice) && isObject(choice.message))) {
+    throw new UpstreamError('protocol', 'the upstream reply is not a chat completion: a choice has no message');
+  }
   return body as ChatCompletion;
 }
 

@@ -126,7 +126,7 @@ export class UpstreamError extends Error {
     this.name = 'UpstreamError';
     this.kind = kind;
     this.status = options.status ?? null;
-    this.retryable = options.retryable ?? (kind === 'timeout' || kind === 'network' || (options.status ?? 0) >= 500 || options.status === 429);
+    this.retryable = options.retryable ?? (kind === 'timeout' || kind === 'network' || (options.status ?? 0) >= 500 || options.status === 429 || options.status === 401 || options.status === 403);
   }
 }
 

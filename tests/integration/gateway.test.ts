@@ -18,6 +18,7 @@ import { GET as getModels } from '@/app/api/v1/models/route';
 import { POST as createPolicy } from '@/app/api/v1/policies/route';
 import { POST as createUpstream } from '@/app/api/v1/upstreams/route';
 import { GET as getMetrics } from '@/app/metrics/route';
+import { CATALOG_MODELS } from '@/lib/engine/catalog';
 import { nanoToUsdString } from '@/lib/engine/money';
 import { countChatTokens } from '@/lib/engine/tokens';
 import type { GatewayRuntime } from '@/lib/gateway/runtime';
@@ -101,6 +102,15 @@ beforeAll(async () => {
   // An upstream that streams one word every 50 ms, forever (until the client goes): OpenAI's chunks, or Anthropic's events on /v1/messages.
   slow = http.createServer((req, res) => {
     req.resume();
+    // A reply that is not a chat completion, and a revoked key.
+    if (req.url?.startsWith('/broken/')) {
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'chatcmpl-broken', object: 'chat.completion', created: 1, model: 'x', choices: [{}] })));
+      return;
+    }
+    if (req.url?.startsWith('/revoked/')) {
+      req.on('end', () => res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'Incorrect API key provided: sk-proj-****1234.', type: 'invalid_request_error', code: 'invalid_api_key' } })));
+      return;
+    }
     if (req.url?.endsWith('/messages')) {
       req.on('end', () => {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -414,6 +424,54 @@ describe('a client that disconnects mid-stream', () => {
     await expect.poll(() => slowOpen, { timeout: 5_000 }).toBe(0);
     await db.query(`delete from upstreams where name = 'slow-anthropic'`);
     rt.invalidate();
+  });
+});
+
+describe('upstreams that misbehave', () => {
+  const useUpstream = async (name: string, path: string, modelId: string, modelName: string) => {
+    await db.query(`insert into upstreams (id, organisation_id, name, kind, base_url, models) values ($1, $2, $1, 'openai_compatible', $3, $4::jsonb)`, [
+      name,
+      ORG_ID,
+      `http://127.0.0.1:${(slow.address() as AddressInfo).port}/${path}/v1`,
+      JSON.stringify({ [modelId]: modelName }),
+    ]);
+    rt.invalidate();
+  };
+  const dropUpstream = async (name: string) => {
+    await db.query(`delete from upstreams where id = $1`, [name]);
+    rt.invalidate();
+  };
+
+  it('a reply that is not a chat completion is a 502 with the attempt on the ledger, not a 500 with nothing written', async () => {
+    await useUpstream('broken', 'broken', 'openai/gpt-4.1-mini', 'gpt-4.1-mini');
+    const res = await fetch(`${baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-cache': 'off' },
+      body: JSON.stringify({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'Summarise: a broken reply.' }] }),
+    });
+    const id = res.headers.get('x-tollgate-request-id')!;
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: { type: string } }).error.type).toBe('upstream_error');
+    const rows = await ledgerRows(`id like $1`, [`${id}%`]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'error', error_type: 'upstream_error', model_name: 'gpt-4.1-mini' });
+    await dropUpstream('broken');
+  });
+
+  it('a revoked upstream key (401) falls back to the next model instead of failing the call', async () => {
+    const probe = await client.chat.completions
+      .create({ model: 'auto', messages: [{ role: 'user', content: 'Summarise the renewal note for Oskar Lind.' }] }, { headers: { 'x-tollgate-task': 'summarize', 'x-tollgate-cache': 'off' } })
+      .withResponse();
+    const first = probe.data.model;
+    const firstId = CATALOG_MODELS.find((m) => m.name === first)!.id;
+    await useUpstream('revoked', 'revoked', firstId, first);
+    const { data, response } = await client.chat.completions
+      .create({ model: 'auto', messages: [{ role: 'user', content: 'Summarise the renewal note for Oskar Lind.' }] }, { headers: { 'x-tollgate-task': 'summarize', 'x-tollgate-cache': 'off' } })
+      .withResponse();
+    expect(data.model).not.toBe(first);
+    const id = response.headers.get('x-tollgate-request-id')!;
+    expect(await row(`${id}-1`)).toMatchObject({ model_name: first, status: 'error', http_status: 401, attempt: 1 });
+    await dropUpstream('revoked');
   });
 });
 

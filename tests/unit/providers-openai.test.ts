@@ -266,6 +266,8 @@ describe('failures', () => {
     handler = (res) => json(401, { error: { message: `Incorrect API key provided: ${API_KEY}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: 'invalid_request_error', code: 'invalid_api_key' } }, res);
     const error = await failure(adapter().complete(call()));
     expect(error.status).toBe(401);
+    // A bad credential is this upstream's problem, not the request's: another upstream may serve it.
+    expect(error.retryable).toBe(true);
     expect(error.message).toContain('Incorrect API key provided: [redacted]');
     expectNoSecrets(error);
     expect(JSON.stringify({ ...error, message: error.message })).not.toContain(API_KEY);
