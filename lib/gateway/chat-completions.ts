@@ -265,10 +265,14 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
       try {
         if (body.stream) {
           const upstream = await target.adapter.stream({ request: { ...request, stream: true }, signal: req.signal, timeoutMs: target.timeoutMs });
+          // The first event is read before the reply starts: an upstream can refuse there too (Anthropic sends an
+          // overload as the first event of a 200 stream), and until the client has headers that can still fall back.
+          const chunks = upstream.chunks[Symbol.asyncIterator]();
+          const first = await chunks.next();
           upstreamMs += performance.now() - t0;
           streaming = true;
           giveBack = null;
-          const rows = await relayStream(rt, { req, sink, ctx, body, model, reason, upstreamName: target.upstreamName, upstream, attempts, promptTokens, upstreamMs, scope, conversation, cacheable, promptHash });
+          const rows = await relayStream(rt, { req, sink, ctx, body, model, reason, upstreamName: target.upstreamName, upstream, chunks, first, attempts, promptTokens, upstreamMs, scope, conversation, cacheable, promptHash });
           settle(rows);
           return;
         }
@@ -491,6 +495,9 @@ interface RelayInput {
   reason: string;
   upstreamName: string;
   upstream: StreamResult;
+  /** The upstream's chunks, the first of them already read (`first`). */
+  chunks: AsyncIterator<ChatCompletionChunk>;
+  first: IteratorResult<ChatCompletionChunk>;
   promptHash: string;
   attempts: AttemptRecord[];
   promptTokens: number;
@@ -518,12 +525,17 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
   let finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null;
   let lastChunk: ChatCompletionChunk | null = null;
   let outcome: { status: 'ok' | 'error'; httpStatus: number; errorType: string | null; note: string } = { status: 'ok', httpStatus: 200, errorType: null, note: '' };
-  const iterator = upstream.chunks[Symbol.asyncIterator]();
+  const iterator = input.chunks;
+  let read: IteratorResult<ChatCompletionChunk> | null = input.first;
   try {
     for (;;) {
-      const waitStart = performance.now();
-      const next = await iterator.next();
-      upstreamWaitMs += performance.now() - waitStart;
+      let next = read;
+      read = null;
+      if (!next) {
+        const waitStart = performance.now();
+        next = await iterator.next();
+        upstreamWaitMs += performance.now() - waitStart;
+      }
       if (next.done) break;
       const chunk = next.value;
       chunk.model = model.name;

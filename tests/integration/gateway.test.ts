@@ -107,6 +107,15 @@ beforeAll(async () => {
       req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'chatcmpl-broken', object: 'chat.completion', created: 1, model: 'x', choices: [{}] })));
       return;
     }
+    if (req.url?.startsWith('/overloaded/')) {
+      // Anthropic's way: a 200 stream whose first event is the refusal.
+      req.on('end', () =>
+        res
+          .writeHead(200, { 'content-type': 'text/event-stream' })
+          .end(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })}\n\n`),
+      );
+      return;
+    }
     if (req.url?.startsWith('/revoked/')) {
       req.on('end', () => res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'Incorrect API key provided: sk-proj-****1234.', type: 'invalid_request_error', code: 'invalid_api_key' } })));
       return;
@@ -472,6 +481,41 @@ describe('upstreams that misbehave', () => {
     const id = response.headers.get('x-tollgate-request-id')!;
     expect(await row(`${id}-1`)).toMatchObject({ model_name: first, status: 'error', http_status: 401, attempt: 1 });
     await dropUpstream('revoked');
+  });
+
+  it('a stream refused in its first event (Anthropic overloaded) falls back before the client gets headers', async () => {
+    const ask = () =>
+      client.chat.completions
+        .create({ model: 'auto', stream: true, messages: [{ role: 'user', content: 'Summarise the survey note for Petra Novak.' }] }, { headers: { 'x-tollgate-task': 'summarize', 'x-tollgate-cache': 'off' } })
+        .withResponse();
+    const probe = await ask();
+    const first = probe.response.headers.get('x-tollgate-model')!;
+    for await (const _ of probe.data) void _;
+    process.env.AUTH_SECRET ??= 'gateway-test-secret-0123456789abcdef0123456789';
+    const created = await createUpstream(
+      new Request('http://localhost/api/v1/upstreams', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name: 'overloaded',
+          kind: 'anthropic',
+          base_url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/overloaded`,
+          api_key: 'sk-ant-test-key',
+          models: { [CATALOG_MODELS.find((m) => m.name === first)!.id]: first },
+        }),
+      }),
+    );
+    expect(created.status).toBe(201);
+    rt.invalidate();
+    const { data, response } = await ask();
+    expect(response.headers.get('x-tollgate-model')).not.toBe(first);
+    let text = '';
+    for await (const chunk of data) text += chunk.choices[0]?.delta?.content ?? '';
+    expect(text.length).toBeGreaterThan(0);
+    const id = response.headers.get('x-tollgate-request-id')!;
+    expect(await row(`${id}-1`)).toMatchObject({ model_name: first, status: 'error', http_status: 529, attempt: 1 });
+    await db.query(`delete from upstreams where name = 'overloaded'`);
+    rt.invalidate();
   });
 });
 
