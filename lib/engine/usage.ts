@@ -5,6 +5,8 @@
  *   OpenAI (Chat Completions and Responses) and OpenAI-compatible servers:
  *     cached tokens are inside prompt/input tokens, reasoning tokens inside
  *     completion/output tokens; the detail objects may be missing or null.
+ *     Servers that count reasoning outside completion_tokens (xAI) say so in
+ *     total_tokens (= prompt + completion + reasoning), and are read that way.
  *   Anthropic Messages: cache reads and writes are outside input_tokens; the
  *     5-minute/1-hour split in `cache_creation` may disagree with
  *     `cache_creation_input_tokens`, in which case the total wins and the
@@ -88,6 +90,12 @@ function openAi(usage: Json): TokenBuckets {
     const total = count(usage, 'total_tokens', '', true);
     if (total < prompt + completion) {
       throw new UsageError('total_tokens is smaller than prompt_tokens + completion_tokens', 'total_tokens');
+    }
+    // Some OpenAI-compatible servers (xAI's, for one) count reasoning outside completion_tokens, and their
+    // total says so: total = prompt + completion + reasoning. OpenAI's own is prompt + completion.
+    if (reasoning > 0 && total === prompt + completion + reasoning) {
+      if (cached > prompt) throw new UsageError(`prompt_tokens_details.cached_tokens (${cached}) is larger than prompt_tokens (${prompt})`, 'prompt_tokens_details.cached_tokens');
+      return { inputTokens: prompt - cached, cachedInputTokens: cached, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: completion, reasoningTokens: reasoning };
     }
   }
   return split(prompt, cached, completion, reasoning, 'prompt_tokens', 'completion_tokens', 'prompt_tokens_details.cached_tokens', 'completion_tokens_details.reasoning_tokens');

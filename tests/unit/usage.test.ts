@@ -44,6 +44,15 @@ describe('OpenAI', () => {
     expect(price('openai/gpt-5', t)).toBe(3_347_500n);
   });
 
+  it('reads reasoning outside completion_tokens when total_tokens says so (xAI), and inside otherwise', () => {
+    const outside = normaliseUsage('openai_compatible', { prompt_tokens: 10, completion_tokens: 400, total_tokens: 720, completion_tokens_details: { reasoning_tokens: 310 } });
+    expect(outside).toEqual(buckets({ inputTokens: 10, outputTokens: 400, reasoningTokens: 310 }));
+    const larger = normaliseUsage('openai_compatible', { prompt_tokens: 10, completion_tokens: 5, total_tokens: 515, prompt_tokens_details: { cached_tokens: 4 }, completion_tokens_details: { reasoning_tokens: 500 } });
+    expect(larger).toEqual(buckets({ inputTokens: 6, cachedInputTokens: 4, outputTokens: 5, reasoningTokens: 500 }));
+    const inside = normaliseUsage('openai', { prompt_tokens: 10, completion_tokens: 400, total_tokens: 410, completion_tokens_details: { reasoning_tokens: 310 } });
+    expect(inside).toEqual(buckets({ inputTokens: 10, outputTokens: 90, reasoningTokens: 310 }));
+  });
+
   it('reasoning guide example: reasoning tokens are carved out of completion_tokens', () => {
     const usage = {
       prompt_tokens: 75,
