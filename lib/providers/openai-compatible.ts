@@ -69,8 +69,16 @@ export function openAiCompatibleAdapter(options: OpenAiCompatibleOptions): Provi
       try {
         // Usage is always asked for, so the ledger never has to estimate; the gateway shows it to the client only if asked.
         const body = { ...call.request, stream: true, stream_options: { ...call.request.stream_options, include_usage: true } };
-        const res = await postJson(fetchImpl, url, headers('text/event-stream'), body, attempt);
-        if (!res.ok) throw await httpError(res, secrets);
+        let res = await postJson(fetchImpl, url, headers('text/event-stream'), body, attempt);
+        if (!res.ok) {
+          const error = await httpError(res, secrets);
+          // Servers that predate stream_options (Azure api-versions before 2024-09-01-preview, older vLLM) refuse it:
+          // asked again without it, they stream without usage and the gateway counts the tokens itself.
+          if (error.status !== 400 || !/stream_options/i.test(error.message) || call.request.stream_options) throw error;
+          const { stream_options: _dropped, ...plain } = body;
+          res = await postJson(fetchImpl, url, headers('text/event-stream'), plain, attempt);
+          if (!res.ok) throw await httpError(res, secrets);
+        }
         if ((res.headers.get('content-type') ?? '').includes('application/json')) {
           // A server that ignored `stream: true`: replay its completion as chunks.
           const completion = asCompletion(await readJson(res, attempt));

@@ -208,6 +208,22 @@ describe('stream', () => {
     expect(chunks.map((c) => c.choices[0]!.delta.content ?? '').join('')).toBe('Hello! Ça va ? 👋');
   });
 
+  it('asks again without stream_options when a server that predates it refuses it, and streams without usage', async () => {
+    handler = (res) => {
+      if ('stream_options' in seen.at(-1)!.body) return json(400, { error: { message: 'Unrecognized request argument supplied: stream_options', type: 'invalid_request_error' } }, res);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(STREAM_EVENTS.slice(0, 4).map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n');
+    };
+    const before = seen.length;
+    const result = await adapter().stream(call());
+    const chunks = await collect(result.chunks);
+    expect(seen.length - before).toBe(2);
+    expect(seen.at(-1)!.body).toMatchObject({ stream: true });
+    expect(seen.at(-1)!.body).not.toHaveProperty('stream_options');
+    expect(chunks.map((c) => c.choices[0]!.delta.content ?? '').join('')).toBe('Hello! Ça va ? 👋');
+    expect(result.usage()).toBeNull();
+  });
+
   it('replays a server that ignored stream: true and answered with JSON', async () => {
     handler = (res) => json(200, COMPLETION, res);
     const result = await adapter().stream(call());
