@@ -51,8 +51,8 @@ export interface AnthropicMessage {
 }
 
 function invalid(message: string): UpstreamError {
-  // The request cannot be expressed for Anthropic: the same request elsewhere would fail the same way.
-  return new UpstreamError('protocol', message, { retryable: false });
+  // The request cannot be expressed for Anthropic: the caller's to fix (a 400), and the same request elsewhere would fail the same way.
+  return new UpstreamError('protocol', message, { status: 400, retryable: false });
 }
 
 function imageBlock(part: ChatContentPart): Block | null {
@@ -150,7 +150,8 @@ export function toAnthropicRequest(request: ChatRequest, defaultMaxTokens = DEFA
   const out: AnthropicRequest = { model: request.model, max_tokens: maxTokens, messages: turns };
   if (system.length > 0) out.system = system.join('\n\n');
   if (typeof request.temperature === 'number') out.temperature = Math.min(Math.max(request.temperature, 0), 1);
-  if (typeof request.top_p === 'number') out.top_p = request.top_p;
+  // Current Claude models refuse temperature and top_p together: temperature, the usual knob, wins.
+  if (typeof request.top_p === 'number' && out.temperature === undefined) out.top_p = request.top_p;
   if (stop.length > 0) out.stop_sequences = stop;
   const anthropicTools = tools(request);
   if (anthropicTools) out.tools = anthropicTools;

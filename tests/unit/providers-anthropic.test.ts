@@ -190,8 +190,8 @@ describe('request translation', () => {
           ],
         },
       ],
+      // Current Claude models refuse temperature with top_p: temperature is kept.
       temperature: 1,
-      top_p: 0.9,
       stop_sequences: ['END'],
       tools: [{ name: 'get_weather', description: 'Get the current weather in a given location', input_schema: WEATHER_TOOL.function.parameters }],
       tool_choice: { type: 'any', disable_parallel_tool_use: true },
@@ -210,6 +210,13 @@ describe('request translation', () => {
   it('refuses tool call arguments that are not JSON, as a non-retryable error', () => {
     const bad: ChatRequest = { ...request, messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] };
     expect(() => toAnthropicRequest(bad)).toThrow(UpstreamError);
+    // The caller's to fix: a 400, not an upstream failure.
+    expect(() => toAnthropicRequest(bad)).toThrow(expect.objectContaining({ status: 400, retryable: false }));
+  });
+
+  it('sends top_p when temperature is not set', () => {
+    expect(toAnthropicRequest({ ...request, temperature: undefined, top_p: 0.5 })).toMatchObject({ top_p: 0.5 });
+    expect(toAnthropicRequest({ ...request, temperature: undefined, top_p: 0.5 })).not.toHaveProperty('temperature');
   });
 });
 
