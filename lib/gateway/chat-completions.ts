@@ -519,6 +519,8 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
   sink.startStream(replyHeaders(ctx.requestId, model.name, model.tier, 'miss', null, overheadAtHeaders));
   const t0 = performance.now();
   let upstreamWaitMs = 0;
+  /** Time spent waiting for a slow client to read: neither the upstream's time nor the gateway's. */
+  let clientWaitMs = 0;
   let content = '';
   /** Tool calls' names and arguments as streamed: output tokens too. */
   let toolText = '';
@@ -553,6 +555,13 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
         outcome = { status: 'error', httpStatus: 499, errorType: 'client_disconnected', note: 'client disconnected mid-stream' };
         break;
       }
+      // A slow client: read no more from the upstream until it has taken what it was sent.
+      const backlog = sink.drained();
+      if (backlog) {
+        const waitStart = performance.now();
+        await backlog;
+        clientWaitMs += performance.now() - waitStart;
+      }
     }
   } catch (error) {
     if (req.signal.aborted || sink.closed) {
@@ -575,7 +584,7 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
     estimated = false;
     outcome.note += cut.reported ? '; prompt side as the upstream reported it, output at least what was sent' : '; tokens counted by Tollgate';
   }
-  const overheadMs = performance.now() - req.startedAt - latencyMs;
+  const overheadMs = performance.now() - req.startedAt - latencyMs - clientWaitMs;
   if (outcome.status === 'ok') {
     rt.health.record({ modelId: model.id, ok: true, latencyMs, now: Date.now() });
     recordUpstreamAttempt(rt.metrics, model.name, 'ok', latencyMs);

@@ -16,6 +16,13 @@ export interface ReplySink {
   startStream(headers: ReplyHeaders): void;
   /** Writes SSE text; false once the client is gone. */
   write(chunk: string): boolean;
+  /**
+   * Backpressure: null while the client keeps up, else a promise that
+   * settles once it has taken what was written (or has gone). A relay waits
+   * on it before reading more from the upstream, so a slow client does not
+   * make the reply pile up in memory.
+   */
+  drained(): Promise<void> | null;
   end(): void;
   /** Whether the client has gone away. */
   readonly closed: boolean;
@@ -76,10 +83,26 @@ export class NodeSink implements ReplySink {
     return true;
   }
 
+  drained(): Promise<void> | null {
+    if (this.closed || !this.res.writableNeedDrain) return null;
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
+  }
+
   end(): void {
     if (!this.res.writableEnded) this.res.end();
   }
 }
+
+/** SSE events a web reply holds for a slow client before the relay waits for it. */
+const WEB_STREAM_HIGH_WATER = 64;
 
 /**
  * A sink that becomes a web `Response` as soon as the handler starts its
@@ -90,11 +113,26 @@ export class WebSink implements ReplySink {
   private resolve!: (response: Response) => void;
   private controller: ReadableStreamDefaultController<Uint8Array> | null = null;
   private gone = false;
+  /** Settles a relay waiting for the client to read (`drained`). */
+  private wake: (() => void) | null = null;
   private readonly encoder = new TextEncoder();
 
   constructor(private readonly signal: AbortSignal) {
     this.response = new Promise((resolve) => (this.resolve = resolve));
-    signal.addEventListener('abort', () => (this.gone = true), { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        this.gone = true;
+        this.wakeUp();
+      },
+      { once: true },
+    );
+  }
+
+  private wakeUp(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
   }
 
   get closed(): boolean {
@@ -110,14 +148,19 @@ export class WebSink implements ReplySink {
   }
 
   startStream(headers: ReplyHeaders): void {
-    const body = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.controller = controller;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.controller = controller;
+        },
+        pull: () => this.wakeUp(),
+        cancel: () => {
+          this.gone = true;
+          this.wakeUp();
+        },
       },
-      cancel: () => {
-        this.gone = true;
-      },
-    });
+      new CountQueuingStrategy({ highWaterMark: WEB_STREAM_HIGH_WATER }),
+    );
     this.resolve(new Response(body, { status: 200, headers: { ...headers, ...SSE_HEADERS } }));
   }
 
@@ -130,6 +173,17 @@ export class WebSink implements ReplySink {
       this.gone = true;
       return false;
     }
+  }
+
+  drained(): Promise<void> | null {
+    if (this.closed || !this.controller || (this.controller.desiredSize ?? 1) > 0) return null;
+    return new Promise((resolve) => {
+      const previous = this.wake;
+      this.wake = () => {
+        previous?.();
+        resolve();
+      };
+    });
   }
 
   end(): void {
