@@ -8,7 +8,9 @@
  * clamped to Anthropic's [0, 1]; `stop` becomes `stop_sequences`; function
  * tools become tools with `input_schema`; `tool_choice` and
  * `parallel_tool_calls` map to Anthropic's `tool_choice`; `user` becomes
- * `metadata.user_id`; image parts become image blocks.
+ * `metadata.user_id`; image parts become image blocks. Anthropic has no
+ * `response_format`: JSON mode (and a JSON schema) becomes an instruction
+ * at the end of `system`, rather than being dropped without a word.
  *
  * Reply: text blocks are concatenated, tool_use blocks become tool_calls,
  * thinking blocks are dropped, stop_reason maps to finish_reason.
@@ -114,6 +116,18 @@ function toolChoice(request: ChatRequest): Record<string, unknown> | undefined {
   return undefined;
 }
 
+/** OpenAI's `response_format` as a system instruction; null for plain text (or none). */
+export function responseFormatInstruction(format: unknown): string | null {
+  if (!isObject(format) || format.type === 'text') return null;
+  if (format.type === 'json_object') return 'Respond with one valid JSON object and nothing else: no prose and no code fences.';
+  if (format.type === 'json_schema') {
+    const spec = isObject(format.json_schema) ? format.json_schema : {};
+    if (!isObject(spec.schema)) throw invalid('response_format.json_schema.schema must be an object');
+    return `Respond with one valid JSON object that matches this JSON Schema, and nothing else: no prose and no code fences.\n${JSON.stringify(spec.schema)}`;
+  }
+  throw invalid(`response_format.type ${JSON.stringify(format.type)} is not one Tollgate can express for Anthropic (text, json_object, json_schema)`);
+}
+
 export function toAnthropicRequest(request: ChatRequest, defaultMaxTokens = DEFAULT_MAX_TOKENS): AnthropicRequest {
   const system: string[] = [];
   const turns: Turn[] = [];
@@ -148,6 +162,8 @@ export function toAnthropicRequest(request: ChatRequest, defaultMaxTokens = DEFA
   const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens;
   const stop = typeof request.stop === 'string' ? [request.stop] : Array.isArray(request.stop) ? request.stop : [];
   const out: AnthropicRequest = { model: request.model, max_tokens: maxTokens, messages: turns };
+  const format = responseFormatInstruction(request.response_format);
+  if (format) system.push(format);
   if (system.length > 0) out.system = system.join('\n\n');
   if (typeof request.temperature === 'number') out.temperature = Math.min(Math.max(request.temperature, 0), 1);
   // Current Claude models refuse temperature and top_p together: temperature, the usual knob, wins.

@@ -214,6 +214,16 @@ describe('request translation', () => {
     expect(() => toAnthropicRequest(bad)).toThrow(expect.objectContaining({ status: 400, retryable: false }));
   });
 
+  it('turns response_format into an instruction at the end of system, and refuses a format it cannot express', () => {
+    expect(toAnthropicRequest({ ...request, response_format: { type: 'text' } })).not.toHaveProperty('system');
+    const json = toAnthropicRequest({ ...request, messages: [{ role: 'system', content: 'You classify claims.' }, ...request.messages], response_format: { type: 'json_object' } });
+    expect(json.system).toBe('You classify claims.\n\nRespond with one valid JSON object and nothing else: no prose and no code fences.');
+    const schema = { type: 'object', properties: { category: { type: 'string' } }, required: ['category'] };
+    const structured = toAnthropicRequest({ ...request, response_format: { type: 'json_schema', json_schema: { name: 'claim', schema, strict: true } } });
+    expect(structured.system).toContain(JSON.stringify(schema));
+    expect(() => toAnthropicRequest({ ...request, response_format: { type: 'grammar' } })).toThrow(expect.objectContaining({ status: 400 }));
+  });
+
   it('sends top_p when temperature is not set', () => {
     expect(toAnthropicRequest({ ...request, temperature: undefined, top_p: 0.5 })).toMatchObject({ top_p: 0.5 });
     expect(toAnthropicRequest({ ...request, temperature: undefined, top_p: 0.5 })).not.toHaveProperty('temperature');
