@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { SERVICE_TIERS, TASK_TYPES, type ServiceTier } from './enums';
 import { priceTokens, type PriceVersion } from './prices';
 import type { TokenBuckets } from './pricing';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from './storable-text';
 import { normaliseUsage, USAGE_PROVIDERS, UsageError, type UsageProvider } from './usage';
 
 export const MAX_EVENTS_PER_BATCH = 1_000;
@@ -15,7 +16,9 @@ export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 /** Clock skew tolerated for an event's timestamp. */
 export const MAX_FUTURE_MS = 5 * 60_000;
 
-const id = z.string().trim().min(1).max(200);
+/** Text that goes into the ledger as sent: stored exactly, or refused per event. */
+const storable = z.string().refine(isStorableText, UNSTORABLE_TEXT_MESSAGE);
+const id = storable.trim().min(1).max(200);
 
 /** The envelope; each event is checked on its own below so one bad event never sinks the batch. */
 export const usageBatchSchema = z.object({
@@ -26,8 +29,8 @@ export const usageEventSchema = z
   .object({
     id,
     timestamp: z.iso.datetime({ offset: true }),
-    provider: z.string().min(1).max(64),
-    model: z.string().trim().min(1).max(200),
+    provider: storable.min(1).max(64),
+    model: storable.trim().min(1).max(200),
     usage: z.unknown(),
     service_tier: z.enum(SERVICE_TIERS).optional(),
     session: id.optional(),

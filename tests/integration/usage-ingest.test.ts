@@ -235,9 +235,11 @@ describe('POST /api/v1/usage', () => {
       event({ surprise: true }),
       event({ user: 'usr_cfo' }),
       event({ user: 'usr_nobody' }),
+      event({ model: 'gpt-4o\u0000mini' }),
+      event({ session: 'sess-\ud800' }),
     ]);
     expect(body.accepted).toBe(1);
-    expect(body.errors.map((e) => e.index)).toEqual([0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13]);
+    expect(body.errors.map((e) => e.index)).toEqual([0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
     const messages = body.errors.map((e) => e.message);
     expect(messages[0]).toMatch(/prompt_tokens must not be negative/);
     expect(messages[1]).toMatch(/whole number/);
@@ -251,6 +253,9 @@ describe('POST /api/v1/usage', () => {
     // The key is Claims': it may not charge the CFO (Finance), whose budgets would count the spend.
     expect(body.errors[11]).toMatchObject({ type: 'permission_error', message: expect.stringMatching(/user "usr_cfo" is not in this key's department/) });
     expect(messages[12]).toMatch(/unknown user "usr_nobody"/);
+    // PostgreSQL cannot store a NUL and would rewrite a lone surrogate: refused per event, not a 500 for the batch.
+    expect(messages[13]).toMatch(/model.*NUL character/);
+    expect(messages[14]).toMatch(/session.*unpaired surrogate/);
     expect(await ledgerCount()).toBe(before + 1);
   });
 

@@ -337,6 +337,7 @@ describe('OpenAI Costs API', () => {
     ['the amount is a string', [['data.0.results.0.amount.value', '0.06']], 'data.data[0].results[0].amount.value'],
     ['the amount is missing', [['data.0.results.0.amount', REMOVE]], 'data.data[0].results[0].amount'],
     ['the currency is EUR', [['data.0.results.0.amount.currency', 'eur']], 'data.data[0].results[0].amount.currency'],
+    ['the line item holds a NUL character', [['data.0.results.0.line_item', 'gpt-4o\u0000, input']], 'data.data[0].results[0].line_item'],
     ['start_time is text', [['data.0.start_time', '2024-11-01']], 'data.data[0].start_time'],
     ['start_time is in milliseconds', [['data.0.start_time', 1730419200000]], 'data.data[0].start_time'],
     ['end_time is before start_time', [['data.0.end_time', 1730419100]], 'data.data[0].end_time'],

@@ -2,6 +2,7 @@
  * Small validators for provider JSON. Each names the field it rejects by its
  * path from the root the caller gave (see BillingFormatError).
  */
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../storable-text';
 import { describeValue } from './decimal';
 import { BillingFormatError } from './errors';
 
@@ -31,6 +32,7 @@ export function optionalString(parent: Json, name: string, path: string): string
   if (typeof value !== 'string') throw new BillingFormatError(key(path, name), `expected a string or null, got ${describeValue(value)}`);
   const trimmed = value.trim();
   if (trimmed.length > 500) throw new BillingFormatError(key(path, name), 'is longer than 500 characters');
+  if (!isStorableText(trimmed)) throw new BillingFormatError(key(path, name), UNSTORABLE_TEXT_MESSAGE);
   return trimmed === '' ? null : trimmed;
 }
 
