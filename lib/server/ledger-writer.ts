@@ -39,11 +39,11 @@ function rollupCtes(source: string): string {
  * One statement: insert the rows of `source` (duplicates skipped), then add
  * exactly the inserted rows to every rollup.
  */
-function insertSql(source: string, result = 'select organisation_id, idempotency_key from ins'): string {
+function insertSql(source: string, result = 'select organisation_id, idempotency_key from ins', recordedAtParam: string | null = null): string {
   return `
 with input as (${source}), ins as (
-  insert into ledger_events (${COLUMN_LIST})
-  select ${COLUMN_LIST} from input
+  insert into ledger_events (${COLUMN_LIST}${recordedAtParam ? ', recorded_at' : ''})
+  select ${COLUMN_LIST}${recordedAtParam ? `, ${recordedAtParam}::timestamptz` : ''} from input
   on conflict do nothing
   returning idempotency_key, ${ROLLUP_SOURCE_COLUMNS.join(', ')}
 ),
@@ -53,7 +53,27 @@ ${result}`;
 
 const INSERT_FROM_PARAMS_SQL = insertSql(
   `select * from unnest(${COLUMNS.map(([, , type], i) => `$${i + 1}::${type}[]`).join(', ')}) as t(${COLUMN_LIST})`,
+  undefined,
+  `$${COLUMNS.length + 1}`,
 );
+
+/** The rows of `ids` that a commit attempt stamped `stamps` wrote (see `recordingStamp`). */
+const WRITTEN_BY_SQL = `select organisation_id, idempotency_key from ledger_events where id = any($1::text[]) and recorded_at = any($2::timestamptz[])`;
+
+let lastStampMs = 0;
+
+/**
+ * A `recorded_at` for one commit attempt, unique to it: milliseconds that
+ * never repeat in this process, plus random microseconds against other
+ * processes. When a commit fails in a way that leaves it unknown whether it
+ * went in (the connection dropped), its rows can later be told from rows
+ * another write had already put there: they carry this stamp.
+ */
+function recordingStamp(): string {
+  lastStampMs = Math.max(Date.now(), lastStampMs + 1);
+  const micros = String(Math.floor(Math.random() * 1000)).padStart(3, '0');
+  return new Date(lastStampMs).toISOString().replace('Z', `${micros}Z`);
+}
 
 function columnArrays(rows: readonly LedgerRowInput[]): unknown[] {
   return COLUMNS.map(([key]) =>
@@ -289,16 +309,25 @@ export async function bulkInsertLedgerRows(
 }
 
 /** Inserts rows and their rollup increments in one statement; returns the keys that were new. */
-export async function insertLedgerRows(db: DbHandle, rows: readonly LedgerRowInput[]): Promise<Set<string>> {
+export async function insertLedgerRows(db: DbHandle, rows: readonly LedgerRowInput[], stamp: string = recordingStamp()): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const inserted = await db.query<{ organisation_id: string; idempotency_key: string }>(INSERT_FROM_PARAMS_SQL, columnArrays(rows), { prepare: true });
+  const inserted = await db.query<{ organisation_id: string; idempotency_key: string }>(INSERT_FROM_PARAMS_SQL, [...columnArrays(rows), stamp], { prepare: true });
   return new Set(inserted.map((r) => dedupeKey(r.organisation_id, r.idempotency_key)));
+}
+
+/** Of `rows`, those an earlier, in-doubt commit attempt (one of `stamps`) did write, as dedupe keys. */
+async function writtenBy(db: DbHandle, rows: readonly LedgerRowInput[], stamps: readonly string[]): Promise<Set<string>> {
+  if (rows.length === 0 || stamps.length === 0) return new Set();
+  const found = await db.query<{ organisation_id: string; idempotency_key: string }>(WRITTEN_BY_SQL, [rows.map((r) => r.id), [...stamps]]);
+  return new Set(found.map((r) => dedupeKey(r.organisation_id, r.idempotency_key)));
 }
 
 interface Pending {
   rows: readonly LedgerRowInput[];
   /** When it was handed in (performance.now()), for the linger. */
   at: number;
+  /** Stamps of commit attempts that failed with these rows in a way that may have committed them anyway. */
+  inDoubt?: string[];
   resolve(result: WriteResult): void;
   reject(error: unknown): void;
 }
@@ -439,14 +468,29 @@ export class LedgerWriter {
    * each caller's rows are tried on their own, so one bad write cannot sink
    * the others. With `rethrowTransient`, a transient failure is thrown
    * instead, settling nobody, for the caller to retry the whole batch.
+   * Every attempt stamps its rows' `recorded_at` (`recordingStamp`): after a
+   * transient failure, which may have committed, the next attempt counts the
+   * rows carrying an earlier stamp as its own inserts, not as duplicates.
    */
   private async commit(batch: Pending[], rethrowTransient: boolean): Promise<void> {
     let inserted: Set<string>;
+    const stamp = recordingStamp();
+    const rows = batch.flatMap((p) => p.rows);
     try {
-      inserted = await insertLedgerRows(this.db, batch.flatMap((p) => p.rows));
+      inserted = await insertLedgerRows(this.db, rows, stamp);
+      // Rows an earlier attempt wrote before its connection dropped come back as duplicates now: they are this batch's own.
+      const earlier = batch.flatMap((p) => p.inDoubt ?? []);
+      if (earlier.length > 0) {
+        for (const key of await writtenBy(this.db, rows.filter((r) => !inserted.has(dedupeKey(r.organisationId, r.idempotencyKey))), earlier)) inserted.add(key);
+      }
     } catch (error) {
-      if (rethrowTransient && isTransientDbError(error)) throw error;
+      const transient = isTransientDbError(error);
+      if (transient) for (const pending of batch) (pending.inDoubt ??= []).push(stamp);
+      if (rethrowTransient && transient) throw error;
       if (batch.length === 1) {
+        // One more try for a lone caller after a dropped connection: if the failed attempt had in fact gone in,
+        // the retry finds its rows by their stamp and reports them written (so their spend is counted), not duplicates.
+        if (transient && batch[0]!.inDoubt!.length === 1) return this.commit(batch, false);
         batch[0]!.reject(error);
         return;
       }

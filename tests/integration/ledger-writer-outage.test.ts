@@ -108,18 +108,35 @@ describe('LedgerWriter through a database outage', () => {
     state.failAfterCommit = true;
     const result = await writer.write([row('ambiguous_1', 7_000n), row('ambiguous_2', 9_000n)]);
     expect(state.failures).toBe(1);
-    // The retry found both rows already in: it reports them as duplicates and adds nothing to the rollups.
-    expect(result).toEqual({ inserted: [], duplicates: ['ambiguous_1', 'ambiguous_2'] });
+    // The retry found both rows already in, written by the attempt whose reply was lost: they are this write's own
+    // (so the caller counts their spend), and nothing is added to the rollups twice.
+    expect(result).toEqual({ inserted: ['ambiguous_1', 'ambiguous_2'], duplicates: [] });
     expect(await totals('ambiguous_')).toEqual({ n: '2', c: '16000' });
     await expectRollupsEqualLedger(db);
   });
 
-  it('hands a waiting caller the error instead, and writes nothing', async () => {
+  it('tells waiting callers what they wrote when a commit went in but its reply was lost, alone or grouped', async () => {
+    const { handle, state } = flaky(db);
+    const writer = new LedgerWriter(handle, { lingerMs: 5 });
+    state.failAfterCommit = true;
+    const alone = await writer.write([row('lost_reply_1', 1_000n)]);
+    expect(alone).toEqual({ inserted: ['lost_reply_1'], duplicates: [] });
+    state.failAfterCommit = true;
+    const grouped = await Promise.all([writer.write([row('lost_reply_2', 2_000n)]), writer.write([row('lost_reply_3', 3_000n), row('lost_reply_1', 1_000n)])]);
+    expect(grouped).toEqual([
+      { inserted: ['lost_reply_2'], duplicates: [] },
+      { inserted: ['lost_reply_3'], duplicates: ['lost_reply_1'] },
+    ]);
+    expect(await totals('lost_reply_')).toEqual({ n: '3', c: '6000' });
+    await expectRollupsEqualLedger(db);
+  });
+
+  it('hands a waiting caller the error instead, after one more try, and writes nothing', async () => {
     const { handle, state } = flaky(db);
     const writer = new LedgerWriter(handle);
     state.down = true;
     await expect(writer.write([row('waiting_1', 5_000n)])).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
-    expect(state.inserts).toBe(1);
+    expect(state.inserts).toBe(2);
     expect(await totals('waiting_')).toEqual({ n: '0', c: null });
   });
 
