@@ -21,18 +21,23 @@ export const DEADLOCK = '40P01';
 
 /**
  * Errors after which the same statement may well succeed: the connection or
- * the server went away (SQLSTATE class 08, shutdown, too many connections, a
- * network error from the driver) or the transaction lost a conflict.
+ * the server went away (SQLSTATE class 08, shutdown, a network or DNS error
+ * from the driver), the server is short of resources (class 53: disk full,
+ * out of memory, too many connections) or failing (class 58), a failover
+ * left us on a read-only standby (25006), the statement was cancelled or
+ * timed out (57014) or found a lock taken (55P03), or the transaction lost a
+ * conflict (40001, 40P01).
  */
-const TRANSIENT_CODES = new Set(['57P01', '57P02', '57P03', '53300', '40001', DEADLOCK]);
+const TRANSIENT_CODES = new Set(['57P01', '57P02', '57P03', '57014', '55P03', '25006', '40001', DEADLOCK]);
+const TRANSIENT_CLASSES = ['08', '53', '58'];
 const DRIVER_CONNECTION_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND',
   'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
 ]);
 
 export function isTransientDbError(error: unknown): boolean {
   for (const code of codesOf(error)) {
-    if (code.startsWith('08') || TRANSIENT_CODES.has(code) || DRIVER_CONNECTION_CODES.has(code)) return true;
+    if (TRANSIENT_CODES.has(code) || DRIVER_CONNECTION_CODES.has(code) || (code.length === 5 && TRANSIENT_CLASSES.includes(code.slice(0, 2)))) return true;
   }
   return false;
 }

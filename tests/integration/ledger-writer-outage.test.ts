@@ -156,6 +156,11 @@ describe('LedgerWriter through a database outage', () => {
     expect(isTransientDbError(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
     expect(isTransientDbError(Object.assign(new Error('connection failure'), { code: '08006' }))).toBe(true);
     expect(isTransientDbError(new Error('wrapped', { cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }) }))).toBe(true);
+    // A failover onto a read-only standby, a cancelled or timed-out statement, a full disk, an I/O error, DNS.
+    for (const code of ['25006', '57014', '55P03', '53100', '53200', '58030', 'ENOTFOUND']) {
+      expect(isTransientDbError(Object.assign(new Error(code), { code })), code).toBe(true);
+    }
+    expect(isTransientDbError(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
     expect(isTransientDbError(Object.assign(new Error('invalid input syntax for type integer'), { code: '22P02' }))).toBe(false);
     expect(isTransientDbError(new RangeError('Invalid time value'))).toBe(false);
   });
