@@ -18,6 +18,8 @@ const root = process.cwd();
 const log = (message: string) => console.log(`[tollgate] ${message}`);
 /** How long shutdown waits for the ledger writer when the database is unreachable. */
 const SHUTDOWN_FLUSH_MS = 30_000;
+/** How long shutdown lets requests in flight finish (a long stream included) before cutting them off. */
+const SHUTDOWN_GRACE_MS = Number(process.env.TOLLGATE_SHUTDOWN_GRACE_MS ?? 10_000);
 
 function ensureAuthSecret(dataDir: string): void {
   if (process.env.AUTH_SECRET) return;
@@ -89,12 +91,23 @@ async function main(): Promise<void> {
     stopping = true;
     log(`${signal}: shutting down`);
     const drained = (workload?.stop() ?? Promise.resolve()).then(async () => {
-      server.close();
-      server.closeAllConnections();
-      // Rows handed to the ledger writer are committed before the database closes; if it stays unreachable, say how many are lost.
+      // Stop taking requests; let those in flight finish for a grace period, then cut off the rest.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const graceful = await Promise.race([closed.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS))]);
+      const { gatewayIdle } = await import('@/lib/gateway/node-server');
+      if (!graceful) {
+        server.closeAllConnections();
+        // Calls cut off hand their rows (what the client was sent so far) to the writer as their upstreams stop.
+        if (!(await gatewayIdle(5_000))) console.error('[tollgate] some gateway calls were still running 5 s after they were cut off');
+      }
+      // Rows handed to the ledger writers are committed before the database closes; if it stays unreachable, say how many are lost.
       const { getGateway } = await import('@/lib/gateway/runtime');
-      const unwritten = await (await getGateway()).writer.flush(SHUTDOWN_FLUSH_MS);
-      if (unwritten > 0) console.error(`[tollgate] ${unwritten} gateway ledger row(s) could not be written within ${SHUTDOWN_FLUSH_MS / 1000} s of shutdown and are lost`);
+      const { currentLedgerWriter } = await import('@/lib/server/ledger-writer');
+      const [gatewayRows, ingestRows] = await Promise.all([(await getGateway()).writer.flush(SHUTDOWN_FLUSH_MS), currentLedgerWriter()?.flush(SHUTDOWN_FLUSH_MS) ?? 0]);
+      if (gatewayRows + ingestRows > 0) {
+        console.error(`[tollgate] ${gatewayRows + ingestRows} ledger row(s) could not be written within ${SHUTDOWN_FLUSH_MS / 1000} s of shutdown and are lost`);
+      }
     });
     drained
       .catch((error: unknown) => console.error('[tollgate] draining failed', error))

@@ -44,6 +44,30 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
   });
 }
 
+/** Gateway calls being handled, for a shutdown that lets them finish (and hand their rows to the ledger) first. */
+let inFlight = 0;
+let idleWaiters: (() => void)[] = [];
+
+function callEnded(): void {
+  inFlight -= 1;
+  if (inFlight > 0) return;
+  const waiters = idleWaiters;
+  idleWaiters = [];
+  for (const wake of waiters) wake();
+}
+
+/** Resolves true once no gateway call is being handled, or false when `timeoutMs` passes first. */
+export function gatewayIdle(timeoutMs: number): Promise<boolean> {
+  if (inFlight === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    idleWaiters.push(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
 /** Serves the request if it is a hot gateway route; false hands it to Next.js. */
 export function serveGatewayRoute(req: IncomingMessage, res: ServerResponse): boolean {
   if (req.method !== 'POST' || (req.url !== '/api/v1/chat/completions' && !req.url?.startsWith('/api/v1/chat/completions?'))) return false;
@@ -58,12 +82,14 @@ export function serveGatewayRoute(req: IncomingMessage, res: ServerResponse): bo
     return parseJsonBytes(await readBody(req, maxBytes));
   };
   const sink = new NodeSink(res);
+  inFlight += 1;
   getGateway()
     .then((rt) => chatCompletions(rt, { headers, readJson, signal: abort.signal, startedAt }, sink))
     .catch((error: unknown) => {
       console.error('[tollgate] gateway handler failed', error);
       if (!res.headersSent) sink.json(500, {}, { error: { type: 'server_error', message: 'Internal server error.', param: null, code: null } });
       else res.destroy();
-    });
+    })
+    .finally(callEnded);
   return true;
 }

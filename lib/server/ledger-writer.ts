@@ -512,6 +512,11 @@ export class LedgerWriter {
 
 const globalForWriter = globalThis as unknown as { __tollgateLedgerWriter?: { db: DbHandle; writer: LedgerWriter } };
 
+/** The process-wide writer (usage ingest's), if one was made: shutdown flushes it. */
+export function currentLedgerWriter(): LedgerWriter | null {
+  return globalForWriter.__tollgateLedgerWriter?.writer ?? null;
+}
+
 /** The process-wide writer for a database handle. */
 export function ledgerWriter(db: DbHandle): LedgerWriter {
   const current = globalForWriter.__tollgateLedgerWriter;

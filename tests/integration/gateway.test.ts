@@ -21,6 +21,7 @@ import { GET as getMetrics } from '@/app/metrics/route';
 import { CATALOG_MODELS } from '@/lib/engine/catalog';
 import { nanoToUsdString } from '@/lib/engine/money';
 import { countChatTokens } from '@/lib/engine/tokens';
+import { gatewayIdle } from '@/lib/gateway/node-server';
 import type { GatewayRuntime } from '@/lib/gateway/runtime';
 import type { TestDb } from '../support/db';
 import { startGatewayFixture, type GatewayFixture } from '../support/gateway';
@@ -386,7 +387,12 @@ describe('a client that disconnects mid-stream', () => {
     expect(res.status).toBe(200);
     const id = res.headers.get('x-tollgate-request-id')!;
     expect(await readWords(res, 3), 'the stream ended before three words').toBeGreaterThanOrEqual(3);
+    // Shutdown waits on calls in flight (scripts/start.ts): this one is.
+    expect(await gatewayIdle(20)).toBe(false);
     controller.abort();
+    // Once the call has ended it has handed its row to the writer: a shutdown that waited for it loses nothing.
+    expect(await gatewayIdle(5_000)).toBe(true);
+    expect(rt.writer.pendingRows + (await ledgerRows('id = $1', [id])).length).toBeGreaterThanOrEqual(1);
     await expect.poll(async () => (await ledgerRows('id = $1', [id])).length, { timeout: 5_000 }).toBe(1);
     const ledger = await row(id);
     expect(ledger).toMatchObject({ status: 'error', error_type: 'client_disconnected', http_status: 499 });
