@@ -10,7 +10,7 @@ import { closeDb, getDb } from '@/db/client';
 import { migrate } from '@/db/migrate';
 import { can } from '@/lib/auth/permissions';
 import { actorForApiKey } from '@/lib/http/authenticate';
-import { fileLines, importUsage, jsonDocument, jsonLines, UsageImportFileError, type SourcedEvent } from '@/lib/server/usage-import';
+import { fileLines, importUsage, jsonDocument, jsonLines, UsageImportFileError, UsageImportWriteError, type SourcedEvent } from '@/lib/server/usage-import';
 
 const USAGE = `usage: npm run usage:import -- <file> [--key <agent API key>] [--batch <events>]
 
@@ -29,7 +29,9 @@ line; the others are written.
 
 environment: DATABASE_URL, TOLLGATE_DATA_DIR, TOLLGATE_API_KEY. With the
 embedded database, stop the server first (PGlite serves one process).
-exit status: 0 all written, 2 some events refused, 1 nothing could be imported.`;
+exit status: 0 all written, 2 some events refused, 1 stopped (bad arguments or
+file, or the database failed part-way: the count written is printed, and running
+the same command again finishes the import without writing anything twice).`;
 
 const SHOWN_ERRORS = 20;
 
@@ -95,7 +97,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof UsageError || error instanceof UsageImportFileError) {
+    if (error instanceof UsageImportWriteError) {
+      console.error(`error: ${error.message}`);
+      console.error(`${error.totals.accepted.toLocaleString('en-US')} event(s) are in the ledger; run the same command again to finish (nothing is written twice).`);
+    } else if (error instanceof UsageError || error instanceof UsageImportFileError) {
       console.error(`error: ${error.message}`);
       if (error instanceof UsageError) console.error(`\n${USAGE}`);
     } else console.error(error);

@@ -12,7 +12,7 @@ import readline from 'node:readline';
 import type { IngestError } from '@/lib/engine/ingest';
 import type { RequestContext } from '@/lib/http/context';
 import { countAgainstBudgets, usageRows } from './ingest-usage';
-import { bulkInsertLedgerRows, type LedgerRowInput } from './ledger-writer';
+import { bulkInsertLedgerRows, LedgerBulkWriteError, type LedgerRowInput } from './ledger-writer';
 
 /** A refused event, by its line in the file (JSON Lines) or its position in the list (a JSON document), from 1. */
 export interface ImportError {
@@ -89,6 +89,22 @@ export function* jsonDocument(text: string): Generator<SourcedEvent> {
 }
 
 /** A file that cannot be read as events at all: nothing was written. */
+/**
+ * The database stopped an import part-way (it went away, or refused a
+ * chunk). `totals` counts what is in the ledger: earlier batches and the
+ * chunks of this one that committed. Running the same import again finishes
+ * it: what is in comes back as duplicates.
+ */
+export class UsageImportWriteError extends Error {
+  constructor(
+    readonly totals: UsageImportResult,
+    cause: unknown,
+  ) {
+    super(`the import stopped after writing ${totals.accepted} event(s): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'UsageImportWriteError';
+  }
+}
+
 export class UsageImportFileError extends Error {
   constructor(message: string) {
     super(message);
@@ -119,7 +135,13 @@ export async function importUsage(
     for (const error of errors) refused.push({ line: parsed[error.index]!.line, type: error.type, message: error.message });
     totals.errors.push(...refused.sort((a, b) => a.line - b.line));
     const written = rows.map(({ index: _index, ...row }) => row as LedgerRowInput);
-    const inserted = await bulkInsertLedgerRows(ctx.db, written, { onCommitted: (fresh) => countAgainstBudgets(ctx, fresh) });
+    let inserted: number;
+    try {
+      inserted = await bulkInsertLedgerRows(ctx.db, written, { onCommitted: (fresh) => countAgainstBudgets(ctx, fresh) });
+    } catch (error) {
+      if (error instanceof LedgerBulkWriteError) totals.accepted += error.committed.reduce((n, chunk) => n + chunk.inserted, 0);
+      throw new UsageImportWriteError(totals, error instanceof LedgerBulkWriteError ? (error.cause ?? error) : error);
+    }
     totals.accepted += inserted;
     totals.duplicates += written.length - inserted;
     batch = [];

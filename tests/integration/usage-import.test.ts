@@ -12,7 +12,8 @@ import type { Actor } from '@/lib/auth/actor';
 import { actorForApiKey, clearApiKeyCache } from '@/lib/http/authenticate';
 import { ingestedEventId } from '@/lib/server/ingest-usage';
 import { invalidatePriceBook } from '@/lib/server/price-book';
-import { importUsage, jsonDocument, jsonLines, UsageImportFileError } from '@/lib/server/usage-import';
+import type { DbHandle } from '@/db/client';
+import { importUsage, jsonDocument, jsonLines, UsageImportFileError, UsageImportWriteError } from '@/lib/server/usage-import';
 import { openKeyCostCounter } from '../support/budgets';
 import { expectRollupsEqualLedger } from '../support/ledger';
 import { createTestDb, type TestDb } from '../support/db';
@@ -107,6 +108,29 @@ describe('usage import (backfill)', () => {
     await expect(importUsage(ctx(), jsonDocument('{"rows": []}'))).rejects.toThrow(UsageImportFileError);
     await expect(importUsage(ctx(), jsonDocument('[{"id": '))).rejects.toThrow(/not JSON/);
     expect(await ledgerTotals()).toEqual(before);
+  });
+
+  it('says how much is in when the database stops it part-way, and a second run finishes without writing twice', async () => {
+    const at = new Date(Date.now() - 40 * 86_400_000).toISOString();
+    const text = Array.from({ length: 9 }, (_, i) => event(`partial-${i}`, at)).join('\n');
+    // The database fails the third batch's write.
+    let writes = 0;
+    const failing: DbHandle = {
+      ...db,
+      rawTransaction: (fn) =>
+        db.rawTransaction((tx) =>
+          fn({
+            ...tx,
+            copyIn: (...args: Parameters<typeof tx.copyIn>) => (++writes === 3 ? Promise.reject(Object.assign(new Error('disk full'), { code: '53100' })) : tx.copyIn(...args)),
+          }),
+        ),
+    };
+    const stopped = await importUsage({ ...ctx(), db: failing }, jsonLines(linesOf(text)), { batchEvents: 3 }).catch((e: unknown) => e);
+    expect(stopped).toBeInstanceOf(UsageImportWriteError);
+    expect((stopped as UsageImportWriteError).totals).toMatchObject({ read: 9, accepted: 6 });
+    const finished = await importUsage(ctx(), jsonLines(linesOf(text)), { batchEvents: 3 });
+    expect(finished).toMatchObject({ read: 9, accepted: 3, duplicates: 6, errors: [] });
+    await expectRollupsEqualLedger(db);
   });
 
   it('adds imported spend to the budget counters that are open, once', async () => {
