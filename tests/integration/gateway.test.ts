@@ -370,6 +370,35 @@ async function readWords(res: Response, n: number): Promise<number> {
   }
 }
 
+/** Starts a streamed call and reads it until three words have come: its request id, and the means to hang up. */
+async function streamThreeWords(model: string, content: string): Promise<{ id: string; controller: AbortController }> {
+  const controller = new AbortController();
+  const res = await fetch(`${baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-cache': 'off' },
+    body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content }] }),
+    signal: controller.signal,
+  });
+  expect(res.status).toBe(200);
+  expect(await readWords(res, 3), 'the stream ended before three words').toBeGreaterThanOrEqual(3);
+  return { id: res.headers.get('x-tollgate-request-id')!, controller };
+}
+
+/** Configures an upstream through the ops API (its credential sealed, as in production). */
+async function addUpstream(body: Record<string, unknown>): Promise<void> {
+  // Upstream credentials are sealed under a key derived from AUTH_SECRET.
+  process.env.AUTH_SECRET ??= 'gateway-test-secret-0123456789abcdef0123456789';
+  const created = await createUpstream(
+    new Request('http://localhost/api/v1/upstreams', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+  );
+  expect(created.status).toBe(201);
+  rt.invalidate();
+}
+
 describe('a client that disconnects mid-stream', () => {
   it('leaves a correct ledger row: the tokens received so far, marked client_disconnected', async () => {
     await db.query(
@@ -377,16 +406,7 @@ describe('a client that disconnects mid-stream', () => {
       [ORG_ID, `http://127.0.0.1:${(slow.address() as AddressInfo).port}/v1`],
     );
     rt.invalidate();
-    const controller = new AbortController();
-    const res = await fetch(`${baseURL}/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-cache': 'off' },
-      body: JSON.stringify({ model: 'gpt-4.1-mini', stream: true, messages: [{ role: 'user', content: 'Write a very long essay.' }] }),
-      signal: controller.signal,
-    });
-    expect(res.status).toBe(200);
-    const id = res.headers.get('x-tollgate-request-id')!;
-    expect(await readWords(res, 3), 'the stream ended before three words').toBeGreaterThanOrEqual(3);
+    const { id, controller } = await streamThreeWords('gpt-4.1-mini', 'Write a very long essay.');
     // Shutdown waits on calls in flight (scripts/start.ts): this one is.
     expect(await gatewayIdle(20)).toBe(false);
     controller.abort();
@@ -406,27 +426,8 @@ describe('a client that disconnects mid-stream', () => {
   });
 
   it('keeps the usage the upstream had already reported: cache reads and writes stay apart, output at least what was sent', async () => {
-    // Upstream credentials are sealed under a key derived from AUTH_SECRET.
-    process.env.AUTH_SECRET ??= 'gateway-test-secret-0123456789abcdef0123456789';
-    const created = await createUpstream(
-      new Request('http://localhost/api/v1/upstreams', {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'slow-anthropic', kind: 'anthropic', base_url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`, api_key: 'sk-ant-test-key', models: ['anthropic/claude-sonnet-4-5'] }),
-      }),
-    );
-    expect(created.status).toBe(201);
-    rt.invalidate();
-    const controller = new AbortController();
-    const res = await fetch(`${baseURL}/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-cache': 'off' },
-      body: JSON.stringify({ model: 'claude-sonnet-4-5', stream: true, messages: [{ role: 'user', content: 'Review this long contract.' }] }),
-      signal: controller.signal,
-    });
-    expect(res.status).toBe(200);
-    const id = res.headers.get('x-tollgate-request-id')!;
-    expect(await readWords(res, 3), 'the stream ended before three words').toBeGreaterThanOrEqual(3);
+    await addUpstream({ name: 'slow-anthropic', kind: 'anthropic', base_url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`, api_key: 'sk-ant-test-key', models: ['anthropic/claude-sonnet-4-5'] });
+    const { id, controller } = await streamThreeWords('claude-sonnet-4-5', 'Review this long contract.');
     controller.abort();
     await expect.poll(async () => (await ledgerRows('id = $1', [id])).length, { timeout: 5_000 }).toBe(1);
     const [ledger] = await db.query<{ input_tokens: number; cached_input_tokens: number; cache_write_5m_tokens: number; output_tokens: number; error_type: string; route_reason: string }>(
@@ -497,22 +498,13 @@ describe('upstreams that misbehave', () => {
     const probe = await ask();
     const first = probe.response.headers.get('x-tollgate-model')!;
     for await (const _ of probe.data) void _;
-    process.env.AUTH_SECRET ??= 'gateway-test-secret-0123456789abcdef0123456789';
-    const created = await createUpstream(
-      new Request('http://localhost/api/v1/upstreams', {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          name: 'overloaded',
-          kind: 'anthropic',
-          base_url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/overloaded`,
-          api_key: 'sk-ant-test-key',
-          models: { [CATALOG_MODELS.find((m) => m.name === first)!.id]: first },
-        }),
-      }),
-    );
-    expect(created.status).toBe(201);
-    rt.invalidate();
+    await addUpstream({
+      name: 'overloaded',
+      kind: 'anthropic',
+      base_url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/overloaded`,
+      api_key: 'sk-ant-test-key',
+      models: { [CATALOG_MODELS.find((m) => m.name === first)!.id]: first },
+    });
     const { data, response } = await ask();
     expect(response.headers.get('x-tollgate-model')).not.toBe(first);
     let text = '';

@@ -368,6 +368,11 @@ function refusal(reason: ConsumeRefusal, approvalId: string, approval: ApprovalV
   return { ok: false, reason, message: REFUSAL_MESSAGES[reason](JSON.stringify(approvalId)), approval: reason === 'other_caller' ? null : approval };
 }
 
+/** Who the audit log names for what the gateway did with an approval: the calling key, else the gateway. */
+function gatewayActor(apiKeyId: string | null) {
+  return apiKeyId ? { type: 'api_key' as const, id: apiKeyId } : { type: 'system' as const, id: 'gateway' };
+}
+
 /**
  * Admits one call with an approval: the engine decides (`approvalCovers`:
  * same caller, approved, unused, unexpired, projected within the approved
@@ -399,7 +404,7 @@ export async function consumeApproval(db: DbHandle, input: ConsumeApprovalInput)
       .returning();
     await writeAudit(tx, {
       organisationId: input.organisationId,
-      actor: input.apiKeyId ? { type: 'api_key', id: input.apiKeyId } : { type: 'system', id: 'gateway' },
+      actor: gatewayActor(input.apiKeyId),
       action: 'approval.use',
       targetType: 'approval_request',
       targetId: row.id,
@@ -435,7 +440,7 @@ export async function releaseApproval(
     if (released.length === 0) return false;
     await writeAudit(tx, {
       organisationId: input.organisationId,
-      actor: input.apiKeyId ? { type: 'api_key', id: input.apiKeyId } : { type: 'system', id: 'gateway' },
+      actor: gatewayActor(input.apiKeyId),
       action: 'approval.release',
       targetType: 'approval_request',
       targetId: input.approvalId,
