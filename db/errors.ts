@@ -24,11 +24,12 @@ export const DEADLOCK = '40P01';
  * the server went away (SQLSTATE class 08, shutdown, a network or DNS error
  * from the driver), the server is short of resources (class 53: disk full,
  * out of memory, too many connections) or failing (class 58), a failover
- * left us on a read-only standby (25006), the statement was cancelled or
- * timed out (57014) or found a lock taken (55P03), or the transaction lost a
- * conflict (40001, 40P01).
+ * left us on a read-only standby (25006), or the transaction lost a conflict
+ * (40001, 40P01). Not a statement timeout (57014) or a lock not available
+ * (55P03): the same large batch would fail the same way, so it is split by
+ * caller instead of being retried whole.
  */
-const TRANSIENT_CODES = new Set(['57P01', '57P02', '57P03', '57014', '55P03', '25006', '40001', DEADLOCK]);
+const TRANSIENT_CODES = new Set(['57P01', '57P02', '57P03', '25006', '40001', DEADLOCK]);
 const TRANSIENT_CLASSES = ['08', '53', '58'];
 const DRIVER_CONNECTION_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND',

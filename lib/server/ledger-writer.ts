@@ -444,10 +444,10 @@ export class LedgerWriter {
   }
 
   /** `commit`, retried through transient failures when the writer keeps rows through outages. */
-  private async commitKeeping(batch: Pending[]): Promise<void> {
+  private async commitKeeping(batch: Pending[], claimed: Set<string> = new Set()): Promise<void> {
     for (let failures = 0, delay = FIRST_RETRY_DELAY_MS; ; failures++, delay = Math.min(delay * 2, this.maxRetryDelayMs)) {
       try {
-        await this.commit(batch, this.keepThroughOutages);
+        await this.commit(batch, this.keepThroughOutages, claimed);
         if (failures > 0) console.error(`[tollgate] ledger commit went in after ${failures} failed attempt(s)`);
         return;
       } catch (error) {
@@ -472,7 +472,7 @@ export class LedgerWriter {
    * transient failure, which may have committed, the next attempt counts the
    * rows carrying an earlier stamp as its own inserts, not as duplicates.
    */
-  private async commit(batch: Pending[], rethrowTransient: boolean): Promise<void> {
+  private async commit(batch: Pending[], rethrowTransient: boolean, claimed: Set<string> = new Set()): Promise<void> {
     let inserted: Set<string>;
     const stamp = recordingStamp();
     const rows = batch.flatMap((p) => p.rows);
@@ -481,7 +481,10 @@ export class LedgerWriter {
       // Rows an earlier attempt wrote before its connection dropped come back as duplicates now: they are this batch's own.
       const earlier = batch.flatMap((p) => p.inDoubt ?? []);
       if (earlier.length > 0) {
-        for (const key of await writtenBy(this.db, rows.filter((r) => !inserted.has(dedupeKey(r.organisationId, r.idempotencyKey))), earlier)) inserted.add(key);
+        // `claimed`: keys an earlier part of the same split batch already took as its own (a twin sent by two callers goes to one).
+        for (const key of await writtenBy(this.db, rows.filter((r) => !inserted.has(dedupeKey(r.organisationId, r.idempotencyKey))), earlier)) {
+          if (!claimed.has(key)) inserted.add(key);
+        }
       }
     } catch (error) {
       const transient = isTransientDbError(error);
@@ -490,17 +493,18 @@ export class LedgerWriter {
       if (batch.length === 1) {
         // One more try for a lone caller after a dropped connection: if the failed attempt had in fact gone in,
         // the retry finds its rows by their stamp and reports them written (so their spend is counted), not duplicates.
-        if (transient && batch[0]!.inDoubt!.length === 1) return this.commit(batch, false);
+        if (transient && batch[0]!.inDoubt!.length === 1) return this.commit(batch, false, claimed);
         batch[0]!.reject(error);
         return;
       }
-      for (const pending of batch) await this.commitKeeping([pending]);
+      for (const pending of batch) await this.commitKeeping([pending], claimed);
       return;
     }
     this.stats.commits += 1;
     this.stats.rows += inserted.size;
     this.stats.maxBatch = Math.max(this.stats.maxBatch, batch.length);
     // A key inserted by this commit belongs to the first caller that sent it; later senders see a duplicate.
+    for (const key of inserted) claimed.add(key);
     const isNew = firstClaims(inserted);
     for (const pending of batch) {
       const result: WriteResult = { inserted: [], duplicates: [] };
