@@ -189,12 +189,14 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
     // Retry and loop tracking see the whole request: the same words about another image are a new question.
     const promptHash = hashText(optionsHash ? `${conversation}\u0000${optionsHash}` : conversation);
     const projection = projectChain(book, decision.chain, actor.organisationId, promptTokens, requestedMaxTokens(body), occurredAt);
+    /** Whether the response cache was asked and could not answer, for a refusal's metrics. */
+    let cacheAsked: 'none' | 'miss' = 'none';
     // A refused call is on the ledger with why, then answered with the refusal's error.
     const refuse = (error: unknown): never => {
       if (!(error instanceof GuardRefusal)) throw error;
       const model = decision.chain[0]!;
       commit(rt, attemptRows(ctx, [refusedAttempt(model, error, decision.reason)]));
-      recordRequest(rt.metrics, { tier: model.tier, model: model.name, department: actor.departmentId ?? '', status: error.error.type, cache: 'none', savedNano: 0n, overheadMs: null });
+      recordRequest(rt.metrics, { tier: model.tier, model: model.name, department: actor.departmentId ?? '', status: error.error.type, cache: cacheAsked, savedNano: 0n, overheadMs: null });
       throw error.error;
     };
     const { approvalUsed } = await checkGuards({
@@ -241,6 +243,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
       }
     }
 
+    if (cacheable) cacheAsked = 'miss';
     const admission: Admission = await admit(rt, attribution, requestId, projection, occurredAt).catch(refuse);
     const attempts: AttemptRecord[] = [];
     let upstreamMs = 0;
@@ -316,6 +319,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
             const rows = attemptRows(ctx, attempts);
             commit(rt, rows);
             settle(rows);
+            recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano), cacheable ? 'miss' : 'none');
           } catch (bookkeeping) {
             console.error('[tollgate] recording the attempts of a failed call failed', bookkeeping);
           }
@@ -327,6 +331,9 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
           commit(rt, rows);
           settle(rows);
           recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano), cacheable ? 'miss' : 'none');
+          // No answer went out: an approval this call used is free again for the retry.
+          if (giveBack) await giveBack(new Error('the client disconnected before the answer'));
+          giveBack = null;
           return;
         }
         rt.health.record({ modelId: model.id, ok: false, latencyMs, now: Date.now() });
@@ -507,6 +514,23 @@ interface RelayInput {
   cacheable: boolean;
 }
 
+/** How long a relay waits for a client that has stopped reading before cutting it off (TOLLGATE_CLIENT_STALL_MS, default 30 s). */
+function clientStallMs(): number {
+  const configured = Number(process.env.TOLLGATE_CLIENT_STALL_MS);
+  return Number.isFinite(configured) && configured > 0 ? configured : 30_000;
+}
+
+/** True once the client has taken its backlog, false if it has not after `ms`. */
+function clientReads(backlog: Promise<void>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    backlog.then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Relays an upstream stream to the client chunk by chunk. The ledger row is
  * written however the stream ends: finished, failed upstream, or the client
@@ -555,17 +579,28 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
         outcome = { status: 'error', httpStatus: 499, errorType: 'client_disconnected', note: 'client disconnected mid-stream' };
         break;
       }
-      // A slow client: read no more from the upstream until it has taken what it was sent.
+      // A slow client: read no more from the upstream until it has taken what it was sent; one that stops reading is cut off.
       const backlog = sink.drained();
       if (backlog) {
         const waitStart = performance.now();
-        await backlog;
+        const stallMs = clientStallMs();
+        const reading = await clientReads(backlog, stallMs);
         clientWaitMs += performance.now() - waitStart;
+        if (!reading) {
+          await iterator.return?.();
+          sink.abandon();
+          outcome = { status: 'error', httpStatus: 499, errorType: 'client_disconnected', note: `client stopped reading for ${stallMs} ms; cut off` };
+          break;
+        }
       }
     }
   } catch (error) {
     if (req.signal.aborted || sink.closed) {
       outcome = { status: 'error', httpStatus: 499, errorType: 'client_disconnected', note: 'client disconnected mid-stream' };
+    } else if (error instanceof UpstreamError && error.kind === 'timeout' && clientWaitMs > 0) {
+      // The attempt's clock ran out while a slow client was reading: not the model's fault, so its health is left alone.
+      outcome = { status: 'error', httpStatus: 504, errorType: 'upstream_timeout', note: `the upstream's time ran out after ${Math.round(clientWaitMs)} ms waiting for a slow client` };
+      sink.write(sseData({ error: { type: 'upstream_error', message: 'The upstream timed out while this client was reading slowly.', param: null, code: null } }));
     } else {
       const message = error instanceof UpstreamError ? error.message : 'the stream broke';
       outcome = { status: 'error', httpStatus: 502, errorType: 'upstream_error', note: `upstream failed mid-stream: ${message}` };
@@ -609,7 +644,8 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
   afterReply(() => {
     recordAttempts(rt, ctx.actor, input.attempts, rows.map((r) => r.costNano), input.cacheable ? 'miss' : 'none');
     if (outcome.status === 'ok') rememberAnswer(rt, ctx, input.promptHash, model.id);
-    if (outcome.status === 'ok' && input.cacheable && finish === 'stop') {
+    // A tool call is no text answer (OpenAI ends a forced tool call with `stop`): not cached.
+    if (outcome.status === 'ok' && input.cacheable && finish === 'stop' && toolText === '') {
       rt.cache.store(input.scope, input.conversation, cachedFrom(model, content, tokens, final.costNano, ctx.requestId), Date.now());
     }
   });

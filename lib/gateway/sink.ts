@@ -23,6 +23,8 @@ export interface ReplySink {
    * make the reply pile up in memory.
    */
   drained(): Promise<void> | null;
+  /** Cuts the client off (one that stopped reading); `closed` is true after. */
+  abandon(): void;
   end(): void;
   /** Whether the client has gone away. */
   readonly closed: boolean;
@@ -81,6 +83,10 @@ export class NodeSink implements ReplySink {
     this.batch();
     this.res.write(chunk);
     return true;
+  }
+
+  abandon(): void {
+    this.res.destroy();
   }
 
   drained(): Promise<void> | null {
@@ -173,6 +179,16 @@ export class WebSink implements ReplySink {
       this.gone = true;
       return false;
     }
+  }
+
+  abandon(): void {
+    this.gone = true;
+    try {
+      this.controller?.error(new Error('the client stopped reading'));
+    } catch {
+      // Already closed.
+    }
+    this.wakeUp();
   }
 
   drained(): Promise<void> | null {

@@ -74,7 +74,8 @@ export function openAiCompatibleAdapter(options: OpenAiCompatibleOptions): Provi
           const error = await httpError(res, secrets);
           // Servers that predate stream_options (Azure api-versions before 2024-09-01-preview, older vLLM) refuse it:
           // asked again without it, they stream without usage and the gateway counts the tokens itself.
-          if (error.status !== 400 || !/stream_options/i.test(error.message) || call.request.stream_options) throw error;
+          // The gateway writes the client's usage chunk itself, so the client's own stream_options can go too.
+          if (error.status !== 400 || !/stream_options/i.test(error.message)) throw error;
           const { stream_options: _dropped, ...plain } = body;
           res = await postJson(fetchImpl, url, headers('text/event-stream'), plain, attempt);
           if (!res.ok) throw await httpError(res, secrets);

@@ -103,6 +103,23 @@ beforeAll(async () => {
   // An upstream that streams one word every 50 ms, forever (until the client goes): OpenAI's chunks, or Anthropic's events on /v1/messages.
   slow = http.createServer((req, res) => {
     req.resume();
+    // A stream as fast as the socket takes it, for a client that stops reading.
+    if (req.url?.startsWith('/flood/')) {
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const base = { id: 'chatcmpl-flood', object: 'chat.completion.chunk', created: 1, model: 'gpt-4.1-mini' };
+        const event = `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: 'word '.repeat(3_000) }, finish_reason: null }] })}\n\n`;
+        slowOpen += 1;
+        const timer = setInterval(() => {
+          for (let i = 0; i < 8 && res.write(event); i++);
+        }, 1);
+        res.on('close', () => {
+          slowOpen -= 1;
+          clearInterval(timer);
+        });
+      });
+      return;
+    }
     // A reply that is not a chat completion, and a revoked key.
     if (req.url?.startsWith('/broken/')) {
       req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'chatcmpl-broken', object: 'chat.completion', created: 1, model: 'x', choices: [{}] })));
@@ -474,6 +491,29 @@ describe('upstreams that misbehave', () => {
     await dropUpstream('broken');
   });
 
+  it('cuts off a client that stops reading, instead of holding the stream (and the upstream) open', async () => {
+    await useUpstream('flood', 'flood', 'openai/gpt-4.1-mini', 'gpt-4.1-mini');
+    process.env.TOLLGATE_CLIENT_STALL_MS = '300';
+    try {
+      const res = await fetch(`${baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-cache': 'off' },
+        body: JSON.stringify({ model: 'gpt-4.1-mini', stream: true, messages: [{ role: 'user', content: 'Write everything.' }] }),
+      });
+      expect(res.status).toBe(200);
+      const id = res.headers.get('x-tollgate-request-id')!;
+      // The client never reads the body.
+      await expect.poll(async () => (await ledgerRows('id = $1', [id])).length, { timeout: 15_000 }).toBe(1);
+      expect(await row(id)).toMatchObject({ status: 'error', error_type: 'client_disconnected', http_status: 499 });
+      expect((await row(id)).route_reason).toContain('client stopped reading for 300 ms');
+      await expect.poll(() => slowOpen, { timeout: 5_000 }).toBe(0);
+      await res.body?.cancel().catch(() => undefined);
+    } finally {
+      delete process.env.TOLLGATE_CLIENT_STALL_MS;
+      await dropUpstream('flood');
+    }
+  });
+
   it('a revoked upstream key (401) falls back to the next model instead of failing the call', async () => {
     const probe = await client.chat.completions
       .create({ model: 'auto', messages: [{ role: 'user', content: 'Summarise the renewal note for Oskar Lind.' }] }, { headers: { 'x-tollgate-task': 'summarize', 'x-tollgate-cache': 'off' } })
@@ -632,7 +672,7 @@ describe('models, metrics and feedback', () => {
     );
     // Every attempt fails: one request, answered 502, its cache miss counted once.
     await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Summarise the note for Ines Duarte. [simulate:error 503]' }] }, { headers: { 'x-tollgate-task': 'summarize' } }).catch(() => null);
-    // A budget refuses before any attempt.
+    // A budget refuses before any attempt (after the cache was asked: a miss too).
     const created = await createKey(
       new Request('http://localhost/api/v1/keys', {
         method: 'POST',
@@ -647,7 +687,7 @@ describe('models, metrics and feedback', () => {
     expect(after.requests - before.requests).toBe(4);
     expect(after.failed - before.failed).toBe(1);
     expect(after.refused - before.refused).toBe(1);
-    expect(after.misses - before.misses).toBe(1);
+    expect(after.misses - before.misses).toBe(2);
     // Overhead is observed once per answered request (the probe and the fallback), never as 0 for a failed attempt.
     expect(after.overheads - before.overheads).toBe(2);
   });

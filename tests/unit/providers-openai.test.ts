@@ -215,7 +215,8 @@ describe('stream', () => {
       res.end(STREAM_EVENTS.slice(0, 4).map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n');
     };
     const before = seen.length;
-    const result = await adapter().stream(call());
+    // The client's own include_usage goes too: the gateway writes the usage chunk itself.
+    const result = await adapter().stream(call({ request: { ...request, stream: true, stream_options: { include_usage: true } } }));
     const chunks = await collect(result.chunks);
     expect(seen.length - before).toBe(2);
     expect(seen.at(-1)!.body).toMatchObject({ stream: true });
