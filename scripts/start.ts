@@ -96,11 +96,9 @@ async function main(): Promise<void> {
       server.closeIdleConnections();
       const graceful = await Promise.race([closed.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS))]);
       const { gatewayIdle } = await import('@/lib/gateway/node-server');
-      if (!graceful) {
-        server.closeAllConnections();
-        // Calls cut off hand their rows (what the client was sent so far) to the writer as their upstreams stop.
-        if (!(await gatewayIdle(5_000))) console.error('[tollgate] some gateway calls were still running 5 s after they were cut off');
-      }
+      if (!graceful) server.closeAllConnections();
+      // Every call hands its rows to the writer before it ends: those cut off (or whose client left) as their upstreams stop.
+      if (!(await gatewayIdle(5_000))) console.error('[tollgate] some gateway calls were still running 5 s after the connections closed');
       // Rows handed to the ledger writers are committed before the database closes; if it stays unreachable, say how many are lost.
       const { getGateway } = await import('@/lib/gateway/runtime');
       const { currentLedgerWriter } = await import('@/lib/server/ledger-writer');
