@@ -103,6 +103,20 @@ beforeAll(async () => {
   // An upstream that streams one word every 50 ms, forever (until the client goes): OpenAI's chunks, or Anthropic's events on /v1/messages.
   slow = http.createServer((req, res) => {
     req.resume();
+    // A forced tool call, streamed and ended with `stop` as OpenAI does when tool_choice names the function.
+    if (req.url?.startsWith('/toolstop/')) {
+      req.on('end', () => {
+        const base = { id: 'chatcmpl-tool', object: 'chat.completion.chunk', created: 1, model: 'gpt-4.1-mini' };
+        const chunks = [
+          { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'lookup_policy', arguments: '' } }] }, finish_reason: null }] },
+          { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"policy":"HX-1"}' } }] }, finish_reason: null }] },
+          { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+          { ...base, choices: [], usage: { prompt_tokens: 30, completion_tokens: 9, total_tokens: 39 } },
+        ];
+        res.writeHead(200, { 'content-type': 'text/event-stream' }).end(`${chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('')}data: [DONE]\n\n`);
+      });
+      return;
+    }
     // A stream as fast as the socket takes it, for a client that stops reading.
     if (req.url?.startsWith('/flood/')) {
       req.on('end', () => {
@@ -489,6 +503,31 @@ describe('upstreams that misbehave', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'error', error_type: 'upstream_error', model_name: 'gpt-4.1-mini' });
     await dropUpstream('broken');
+  });
+
+  it('does not cache a streamed tool call that ended with stop as if it were a text answer', async () => {
+    await useUpstream('toolstop', 'toolstop', 'openai/gpt-4.1-mini', 'gpt-4.1-mini');
+    try {
+      const ask = async () => {
+        const { data, response } = await client.chat.completions
+          .create({
+            model: 'gpt-4.1-mini',
+            stream: true,
+            messages: [{ role: 'user', content: 'Look up policy HX-1.' }],
+            tools: [{ type: 'function', function: { name: 'lookup_policy', parameters: { type: 'object', properties: { policy: { type: 'string' } } } } }],
+            tool_choice: { type: 'function', function: { name: 'lookup_policy' } },
+          })
+          .withResponse();
+        let args = '';
+        for await (const chunk of data) args += (chunk.choices[0]?.delta?.tool_calls ?? []).map((c) => c.function?.arguments ?? '').join('');
+        return { cache: response.headers.get('x-tollgate-cache'), args };
+      };
+      expect(await ask()).toEqual({ cache: 'miss', args: '{"policy":"HX-1"}' });
+      // The same request again goes upstream and gets the tool call, not an empty cached message.
+      expect(await ask()).toEqual({ cache: 'miss', args: '{"policy":"HX-1"}' });
+    } finally {
+      await dropUpstream('toolstop');
+    }
   });
 
   it('cuts off a client that stops reading, instead of holding the stream (and the upstream) open', async () => {
