@@ -133,16 +133,9 @@ function generatedText(completion: ChatCompletion): string {
  * starts), with at least the output the client was sent, counted.
  */
 function cutShortBuckets(usage: UpstreamUsage | null, promptTokens: number, generated: string): { tokens: TokenBuckets; reported: boolean } {
-  const sent = countTokens(generated);
-  if (usage) {
-    try {
-      const tokens = normaliseUsage(usage.provider, usage.raw);
-      return { tokens: { ...tokens, outputTokens: Math.max(tokens.outputTokens, sent - tokens.reasoningTokens) }, reported: true };
-    } catch (error) {
-      console.error('[tollgate] partial upstream usage could not be read; counting tokens instead', error instanceof Error ? error.message : error);
-    }
-  }
-  return { tokens: { ...ZERO_TOKENS, inputTokens: promptTokens, outputTokens: sent }, reported: false };
+  const { tokens, estimated } = bucketsFrom(usage, promptTokens, generated);
+  if (estimated) return { tokens, reported: false };
+  return { tokens: { ...tokens, outputTokens: Math.max(tokens.outputTokens, countTokens(generated) - tokens.reasoningTokens) }, reported: true };
 }
 
 /** Upstream rejections that are the caller's fault go back as 400; the rest are Tollgate's problem (502). */
@@ -254,6 +247,13 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
       settled = true;
       settleAdmission(rt, admission, rows ? { tokens: sumTokens(attempts), costNano: rows.reduce((sum, r) => sum + r.costNano, 0n) } : null);
     };
+    /** A call that ends unanswered: its attempts go on the ledger, its hold settles at what they cost, and it is counted. */
+    const writeAttempts = () => {
+      const rows = attemptRows(ctx, attempts);
+      commit(rt, rows);
+      settle(rows);
+      recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano), cacheable ? 'miss' : 'none');
+    };
     try {
     for (let i = 0; i < chain.length; i++) {
       const model = chain[i]!;
@@ -316,10 +316,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
           // A fault of Tollgate's own after the call went out: the attempts so far still go on the ledger, once.
           try {
             attempts.push(failedAttempt(model, target.upstreamName, 500, 'gateway_error', latencyMs, `${reason}; failed in Tollgate: ${error instanceof Error ? error.message : 'unknown error'}`));
-            const rows = attemptRows(ctx, attempts);
-            commit(rt, rows);
-            settle(rows);
-            recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano), cacheable ? 'miss' : 'none');
+            writeAttempts();
           } catch (bookkeeping) {
             console.error('[tollgate] recording the attempts of a failed call failed', bookkeeping);
           }
@@ -327,10 +324,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
         }
         if (error.kind === 'aborted' || req.signal.aborted) {
           attempts.push(failedAttempt(model, target.upstreamName, 499, 'client_disconnected', latencyMs, reason));
-          const rows = attemptRows(ctx, attempts);
-          commit(rt, rows);
-          settle(rows);
-          recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano), cacheable ? 'miss' : 'none');
+          writeAttempts();
           // No answer went out: an approval this call used is free again for the retry.
           if (giveBack) await giveBack(new Error('the client disconnected before the answer'));
           giveBack = null;
@@ -340,19 +334,13 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
         recordUpstreamAttempt(rt.metrics, model.name, error.kind, latencyMs);
         attempts.push(failedAttempt(model, target.upstreamName, upstreamStatus(error), error.kind === 'timeout' ? 'upstream_timeout' : 'upstream_error', latencyMs, `${reason}; failed: ${error.message}`));
         if (!error.retryable) {
-          const rows = attemptRows(ctx, attempts);
-          commit(rt, rows);
-          settle(rows);
-          recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano), cacheable ? 'miss' : 'none');
+          writeAttempts();
           throw nonRetryableError(error);
         }
         if (chain[i + 1]) recordFallback(rt.metrics, model.name, chain[i + 1]!.name, error.kind);
       }
     }
-    const rows = attemptRows(ctx, attempts);
-    commit(rt, rows);
-    settle(rows);
-    recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano), cacheable ? 'miss' : 'none');
+    writeAttempts();
     const tried = attempts.map((a) => `${a.model.name} (${a.errorType})`).join(', ');
     throw new TollgateError('upstream_error', 502, `Every upstream in the fallback chain failed: ${tried}.`);
     } finally {
