@@ -117,9 +117,8 @@ async function readBounded(res: UpstreamResponse): Promise<string> {
 
 /**
  * The error for a non-2xx reply: `<status> <upstream message>`, the message
- * only when the body is JSON that carries one. 5xx, 408 and 429 retry; so do
- * 401 and 403, which say this upstream's credential is bad (revoked,
- * expired, out of credit), not the request: another upstream may serve it.
+ * only when the body is JSON that carries one; retryable by its status
+ * (`retryableStatus`).
  */
 export async function httpError(res: UpstreamResponse, secrets: readonly (string | null | undefined)[]): Promise<UpstreamError> {
   const text = await readBounded(res);
@@ -131,7 +130,7 @@ export async function httpError(res: UpstreamResponse, secrets: readonly (string
   }
   const status = res.status;
   const detail = message ? redact(message, secrets) : redact(res.statusText || 'upstream error', secrets);
-  return new UpstreamError('http', `${status} ${detail}`, { status, retryable: status >= 500 || status === 408 || status === 429 || status === 401 || status === 403 });
+  return new UpstreamError('http', `${status} ${detail}`, { status });
 }
 
 /** Reads a whole body as JSON; failure to parse is a protocol error, failure to read goes through `attempt.fail`. */

@@ -126,8 +126,17 @@ export class UpstreamError extends Error {
     this.name = 'UpstreamError';
     this.kind = kind;
     this.status = options.status ?? null;
-    this.retryable = options.retryable ?? (kind === 'timeout' || kind === 'network' || (options.status ?? 0) >= 500 || options.status === 429 || options.status === 401 || options.status === 403);
+    this.retryable = options.retryable ?? (kind === 'timeout' || kind === 'network' || retryableStatus(this.status));
   }
+}
+
+/**
+ * Upstream statuses after which another attempt (a fallback model) may
+ * succeed: 5xx, 408 and 429, and 401/403, which say this upstream's
+ * credential is bad (revoked, expired, out of credit), not the request.
+ */
+export function retryableStatus(status: number | null): boolean {
+  return status !== null && (status >= 500 || status === 408 || status === 429 || status === 401 || status === 403);
 }
 
 
