@@ -75,11 +75,17 @@ export function exportChecksum(input: ImportBillingInput): string {
  * projects says nothing about the others. Returns the keys whose earlier
  * lines it deleted.
  */
-async function supersede(tx: Tx, organisationId: string, provider: BillingProvider, format: string, parsed: ParsedBillingExport): Promise<Set<string>> {
+async function supersede(
+  tx: Tx,
+  organisationId: string,
+  provider: BillingProvider,
+  format: string,
+  lines: ParsedBillingExport['lines'],
+  spans: ReadonlyMap<string, DayCoverage>,
+): Promise<Set<string>> {
   const restated = new Set<string>();
-  if (parsed.lines.length === 0) return restated;
-  const spans = new Map(parsed.coverage.map((c) => [c.day, c]));
-  const incoming = new Set(parsed.lines.map(lineKey));
+  if (lines.length === 0) return restated;
+  const incoming = new Set(lines.map(lineKey));
   const stored = await tx
     .select({
       id: billingLines.id,
@@ -201,8 +207,8 @@ export async function importBilling({ ctx, input }: { ctx: StoreContext; input: 
 
     // One import at a time per organisation and provider: the spans read below stay as read until commit.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`billing-import:${ctx.organisationId}:${input.provider}`}))`);
-    const restated = await supersede(tx, ctx.organisationId, input.provider, format, parsed);
     const spans = new Map(parsed.coverage.map((c) => [c.day, c]));
+    const restated = await supersede(tx, ctx.organisationId, input.provider, format, parsed.lines, spans);
     for (let i = 0; i < parsed.lines.length; i += CHUNK) {
       await tx.insert(billingLines).values(parsed.lines.slice(i, i + CHUNK).map((line) => toRow(line, ctx.organisationId, importId, links, spans.get(line.day)!)));
     }
