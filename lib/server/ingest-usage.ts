@@ -14,10 +14,6 @@ import {
   type PreparedEvent,
 } from '@/lib/engine/ingest';
 import type { RequestContext } from '@/lib/http/context';
-import { raiseBudgetAlerts } from '@/lib/server/budget-alerts';
-import { settleAmounts, type CallAttribution } from '@/lib/engine/governance';
-import type { TokenBuckets } from '@/lib/engine/pricing';
-import { recordUsage } from './governance/quota-store';
 import { ledgerWriter, type LedgerRowInput } from './ledger-writer';
 import { getPriceBook } from './price-book';
 
@@ -96,40 +92,6 @@ function attribute(
   return { departmentId, projectId, userId: event.userId ?? actor.userId ?? null };
 }
 
-/**
- * Spend that did not pass admission (the agent called its provider directly)
- * still counts against the budgets' live counters: each row in the window of
- * its own time, summed per counter, one transaction for the lot. The ledger
- * is already committed; a failure here is logged, and the counters catch up
- * from the ledger when a window's counter is next created.
- */
-export async function countAgainstBudgets(ctx: Pick<RequestContext, 'db' | 'organisationId'>, rows: readonly LedgerRowInput[]): Promise<void> {
-  const items = rows.map((r) => {
-    const tokens: TokenBuckets = {
-      inputTokens: r.inputTokens ?? 0,
-      cachedInputTokens: r.cachedInputTokens ?? 0,
-      cacheWrite5mTokens: r.cacheWrite5mTokens ?? 0,
-      cacheWrite1hTokens: r.cacheWrite1hTokens ?? 0,
-      outputTokens: r.outputTokens ?? 0,
-      reasoningTokens: r.reasoningTokens ?? 0,
-    };
-    const attribution: CallAttribution = {
-      organisationId: ctx.organisationId,
-      departmentId: r.departmentId ?? null,
-      projectId: r.projectId ?? null,
-      userId: r.userId ?? null,
-      apiKeyId: r.apiKeyId ?? null,
-      sessionId: r.sessionId ?? null,
-    };
-    return { attribution, actual: { ...settleAmounts(tokens, r.costNano ?? 0n), requests: 1n }, occurredAt: new Date(r.occurredAt) };
-  });
-  try {
-    raiseBudgetAlerts(ctx.db, ctx.organisationId, await recordUsage(ctx.db, ctx.organisationId, items));
-  } catch (error) {
-    console.error('[tollgate] counting ingested usage against budgets failed', error);
-  }
-}
-
 /** Ledger rows of the events the caller may write, each with its index in the request; an error for each event that was refused. */
 export interface UsageRows {
   rows: (LedgerRowInput & { index: number })[];
@@ -201,8 +163,8 @@ export async function ingestUsage(ctx: RequestContext, body: unknown): Promise<I
   const written = await ledgerWriter(ctx.db).write(rows.map(({ index: _index, ...row }) => row));
   // Each inserted key belongs to the first of its rows, as on the ledger: a twin later in the batch is a duplicate.
   const unclaimed = new Set(written.inserted);
+  // The writer counted the fresh rows against budgets in their commit.
   const fresh = rows.filter((r) => unclaimed.delete(r.idempotencyKey));
-  await countAgainstBudgets(ctx, fresh);
   return {
     accepted: written.inserted.length,
     duplicates: written.duplicates.length,

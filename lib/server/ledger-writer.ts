@@ -14,10 +14,11 @@
  * backfills, in chunks of COPY'd rows; see its comment.
  */
 import { randomBytes } from 'node:crypto';
-import type { DbHandle } from '@/db/client';
+import type { DbHandle, RawTransaction } from '@/db/client';
 import { DEADLOCK, hasDbCode, isTransientDbError, UNIQUE_VIOLATION } from '@/db/errors';
 import { ROLLUP_SOURCE_COLUMNS, ROLLUPS, rollupDeltas, rollupDeltaUpsertSql, rollupUpsertSql } from '@/db/rollups';
 import { COLUMN_LIST, COLUMN_NAMES, COLUMNS, DEFAULTS, type LedgerRowInput } from './ledger-columns';
+import { countingAgainstBudgets } from './governance/usage-counting';
 import { binaryCopyData } from './ledger-copy';
 
 export type { LedgerRowInput } from './ledger-columns';
@@ -86,6 +87,19 @@ function columnArrays(rows: readonly LedgerRowInput[]): unknown[] {
   );
 }
 
+/**
+ * Work that must commit with a ledger write or not at all (usage ingest
+ * counts its new rows against budgets). `prepare` runs before the
+ * transaction, on every row handed in; `apply` inside it, after the insert,
+ * on the rows that insert added (first claims only, never a duplicate); and
+ * `committed` once the transaction is in, with what `apply` returned.
+ */
+export interface LedgerCommitHook<P = unknown, R = unknown> {
+  prepare(rows: readonly LedgerRowInput[]): Promise<P>;
+  apply(tx: RawTransaction, inserted: readonly LedgerRowInput[], prepared: P): Promise<R>;
+  committed(result: R): void;
+}
+
 /** A chunk of a bulk write: rows [from, to) of the caller's array. */
 export interface BulkChunk {
   from: number;
@@ -130,12 +144,8 @@ export interface BulkInsertOptions {
   concurrency?: number;
   /** If given, time spent per phase is added to it (benchmarks). */
   times?: BulkPhaseTimes;
-  /**
-   * Called after each chunk commits with the rows it inserted (duplicates
-   * left out), in the chunk's order; chunks may commit out of order. A
-   * throw is logged, never undoes the chunk.
-   */
-  onCommitted?: (inserted: readonly LedgerRowInput[]) => void | Promise<void>;
+  /** Runs in each chunk's transaction on the rows it inserted (chunks may commit out of order). */
+  hook?: LedgerCommitHook;
 }
 
 /**
@@ -182,17 +192,21 @@ const DEADLOCK_RETRIES = 3;
  * then the chunk's rollup groups, summed in Node, upserted. If any row is
  * already in the ledger (or twice in the chunk) the primary key rejects the
  * COPY and nothing of the chunk is kept; `insertThroughStage` redoes it.
- * Returns the rows that were new.
+ * The hook, if any, runs last in the same transaction. Returns the rows that
+ * were new.
  */
 async function writeChunk(
   db: DbHandle,
   rows: readonly LedgerRowInput[],
   chunk: { from: number; to: number },
   stage: () => Promise<string>,
-  times?: BulkPhaseTimes,
+  options: Pick<BulkInsertOptions, 'times' | 'hook'>,
 ): Promise<readonly LedgerRowInput[]> {
+  const { times, hook } = options;
+  const prepared = hook ? await hook.prepare(rows.slice(chunk.from, chunk.to)) : undefined;
+  let result: unknown;
   try {
-    await db.rawTransaction(async (tx) => {
+    result = await db.rawTransaction(async (tx) => {
       const start = performance.now();
       await tx.copyIn('ledger_events', COLUMN_NAMES, binaryCopyData(rows, chunk.from, chunk.to));
       const copied = performance.now();
@@ -206,35 +220,43 @@ async function writeChunk(
         times.copy += copied - start;
         times.rollups += performance.now() - copied;
       }
+      return hook?.apply(tx, rows.slice(chunk.from, chunk.to), prepared);
     });
-    return rows.slice(chunk.from, chunk.to);
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
+    const start = performance.now();
+    const inserted = await insertThroughStage(db, await stage(), rows, chunk, hook, prepared);
+    if (times) times.fallback += performance.now() - start;
+    return inserted;
   }
-  const start = performance.now();
-  const inserted = await insertThroughStage(db, await stage(), rows, chunk);
-  if (times) times.fallback += performance.now() - start;
-  return inserted;
+  hook?.committed(result);
+  return rows.slice(chunk.from, chunk.to);
 }
 
 /**
  * The slow path for a chunk holding duplicates: COPY into an unlogged staging
- * table, then one transaction inserts with ON CONFLICT DO NOTHING and adds
- * the rows actually inserted, and only those, to the rollups.
+ * table, then one transaction inserts with ON CONFLICT DO NOTHING, adds the
+ * rows actually inserted, and only those, to the rollups, and runs the hook
+ * on them.
  */
 async function insertThroughStage(
   db: DbHandle,
   stage: string,
   rows: readonly LedgerRowInput[],
   chunk: { from: number; to: number },
+  hook: LedgerCommitHook | undefined,
+  prepared: unknown,
 ): Promise<readonly LedgerRowInput[]> {
   await db.query(`truncate ${stage}`);
   await db.copyIn(stage, COLUMN_NAMES, binaryCopyData(rows, chunk.from, chunk.to));
-  const keys = await db.rawTransaction(async (tx) => {
+  const { inserted, result } = await db.rawTransaction(async (tx) => {
     for (const setting of FALLBACK_SETTINGS) await tx.query(setting);
-    return tx.query<{ organisation_id: string; idempotency_key: string }>(insertSql(`select * from ${stage}`));
+    const keys = await tx.query<{ organisation_id: string; idempotency_key: string }>(insertSql(`select * from ${stage}`));
+    const inserted = rows.slice(chunk.from, chunk.to).filter(firstClaims(new Set(keys.map((k) => dedupeKey(k.organisation_id, k.idempotency_key)))));
+    return { inserted, result: await hook?.apply(tx, inserted, prepared) };
   });
-  return rows.slice(chunk.from, chunk.to).filter(firstClaims(new Set(keys.map((k) => dedupeKey(k.organisation_id, k.idempotency_key)))));
+  hook?.committed(result);
+  return inserted;
 }
 
 /** Runs a whole transaction again when PostgreSQL broke a deadlock by aborting it (nothing of it was kept). */
@@ -283,18 +305,11 @@ export async function bulkInsertLedgerRows(
     try {
       while (!failed && next < chunks.length) {
         const chunk = chunks[next++]!;
-        let inserted: readonly LedgerRowInput[];
         try {
-          inserted = await withDeadlockRetry(() => writeChunk(db, rows, chunk, stageTable, options.times));
+          const inserted = await withDeadlockRetry(() => writeChunk(db, rows, chunk, stageTable, options));
           committed.push({ ...chunk, inserted: inserted.length });
         } catch (cause) {
           failed ??= { ...chunk, cause };
-          continue;
-        }
-        try {
-          await options.onCommitted?.(inserted);
-        } catch (error) {
-          console.error('[tollgate] after a bulk ledger chunk committed', error);
         }
       }
     } finally {
@@ -308,8 +323,8 @@ export async function bulkInsertLedgerRows(
   return committed.reduce((n, c) => n + c.inserted, 0);
 }
 
-/** Inserts rows and their rollup increments in one statement; returns the keys that were new. */
-export async function insertLedgerRows(db: DbHandle, rows: readonly LedgerRowInput[], stamp: string = recordingStamp()): Promise<Set<string>> {
+/** Inserts rows and their rollup increments in one statement (on its own, or in `db`'s transaction); returns the keys that were new. */
+export async function insertLedgerRows(db: Pick<RawTransaction, 'query'>, rows: readonly LedgerRowInput[], stamp: string = recordingStamp()): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const inserted = await db.query<{ organisation_id: string; idempotency_key: string }>(INSERT_FROM_PARAMS_SQL, [...columnArrays(rows), stamp], { prepare: true });
   return new Set(inserted.map((r) => dedupeKey(r.organisation_id, r.idempotency_key)));
@@ -355,6 +370,8 @@ export interface LedgerWriterOptions {
    */
   keepThroughOutages?: boolean;
   maxRetryDelayMs?: number;
+  /** Runs in each commit's transaction on the rows it inserted (usage ingest's budget counting). */
+  hook?: LedgerCommitHook;
 }
 
 const FIRST_RETRY_DELAY_MS = 50;
@@ -366,6 +383,7 @@ export class LedgerWriter {
   private readonly lingerMs: number;
   private readonly keepThroughOutages: boolean;
   private readonly maxRetryDelayMs: number;
+  private readonly hook: LedgerCommitHook | undefined;
   /** Commits so far, rows in them, and commits retried after a transient failure (metrics, benchmarks). */
   readonly stats = { commits: 0, rows: 0, maxBatch: 0, retries: 0 };
 
@@ -377,6 +395,7 @@ export class LedgerWriter {
     this.lingerMs = options.lingerMs ?? 0;
     this.keepThroughOutages = options.keepThroughOutages ?? false;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
+    this.hook = options.hook;
   }
 
   /** Rows handed in and not yet committed (or failed). */
@@ -476,8 +495,21 @@ export class LedgerWriter {
     let inserted: Set<string>;
     const stamp = recordingStamp();
     const rows = batch.flatMap((p) => p.rows);
+    let afterCommit: (() => void) | null = null;
     try {
-      inserted = await insertLedgerRows(this.db, rows, stamp);
+      if (this.hook) {
+        const hook = this.hook;
+        const prepared = await hook.prepare(rows);
+        const done = await this.db.rawTransaction(async (tx) => {
+          const keys = await insertLedgerRows(tx, rows, stamp);
+          // Only what this statement inserted: rows an earlier in-doubt attempt wrote were handled in its own transaction.
+          return { keys, result: await hook.apply(tx, rows.filter(firstClaims(keys)), prepared) };
+        });
+        inserted = done.keys;
+        afterCommit = () => hook.committed(done.result);
+      } else {
+        inserted = await insertLedgerRows(this.db, rows, stamp);
+      }
       // Rows an earlier attempt wrote before its connection dropped come back as duplicates now: they are this batch's own.
       const earlier = batch.flatMap((p) => p.inDoubt ?? []);
       if (earlier.length > 0) {
@@ -500,6 +532,7 @@ export class LedgerWriter {
       for (const pending of batch) await this.commitKeeping([pending], claimed);
       return;
     }
+    afterCommit?.();
     this.stats.commits += 1;
     this.stats.rows += inserted.size;
     this.stats.maxBatch = Math.max(this.stats.maxBatch, batch.length);
@@ -521,11 +554,11 @@ export function currentLedgerWriter(): LedgerWriter | null {
   return globalForWriter.__tollgateLedgerWriter?.writer ?? null;
 }
 
-/** The process-wide writer for a database handle. */
+/** The process-wide writer for a database handle (usage ingest's): each commit counts its new rows against budgets. */
 export function ledgerWriter(db: DbHandle): LedgerWriter {
   const current = globalForWriter.__tollgateLedgerWriter;
   if (current && current.db === db) return current.writer;
-  const writer = new LedgerWriter(db);
+  const writer = new LedgerWriter(db, { hook: countingAgainstBudgets(db) });
   globalForWriter.__tollgateLedgerWriter = { db, writer };
   return writer;
 }

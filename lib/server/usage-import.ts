@@ -11,7 +11,8 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import type { IngestError } from '@/lib/engine/ingest';
 import type { RequestContext } from '@/lib/http/context';
-import { countAgainstBudgets, usageRows } from './ingest-usage';
+import { countingAgainstBudgets } from './governance/usage-counting';
+import { usageRows } from './ingest-usage';
 import { bulkInsertLedgerRows, LedgerBulkWriteError, type LedgerRowInput } from './ledger-writer';
 
 /** A refused event, by its line in the file (JSON Lines) or its position in the list (a JSON document), from 1. */
@@ -120,6 +121,8 @@ export async function importUsage(
   const batchEvents = Math.max(1, options.batchEvents ?? 50_000);
   const totals: UsageImportResult = { read: 0, accepted: 0, duplicates: 0, errors: [] };
   let batch: SourcedEvent[] = [];
+  // Each chunk's new rows count against budgets in the chunk's own transaction.
+  const counting = countingAgainstBudgets(ctx.db);
 
   const flush = async () => {
     const parsed = batch.filter((e) => e.parseError === undefined);
@@ -137,7 +140,7 @@ export async function importUsage(
     const written = rows.map(({ index: _index, ...row }) => row as LedgerRowInput);
     let inserted: number;
     try {
-      inserted = await bulkInsertLedgerRows(ctx.db, written, { onCommitted: (fresh) => countAgainstBudgets(ctx, fresh) });
+      inserted = await bulkInsertLedgerRows(ctx.db, written, { hook: counting });
     } catch (error) {
       if (error instanceof LedgerBulkWriteError) totals.accepted += error.committed.reduce((n, chunk) => n + chunk.inserted, 0);
       throw new UsageImportWriteError(totals, error instanceof LedgerBulkWriteError ? (error.cause ?? error) : error);

@@ -14,7 +14,7 @@ import { ingestedEventId } from '@/lib/server/ingest-usage';
 import { invalidatePriceBook } from '@/lib/server/price-book';
 import type { DbHandle } from '@/db/client';
 import { importUsage, jsonDocument, jsonLines, UsageImportFileError, UsageImportWriteError } from '@/lib/server/usage-import';
-import { openKeyCostCounter } from '../support/budgets';
+import { failCounterUpdates, openKeyCostCounter } from '../support/budgets';
 import { expectRollupsEqualLedger } from '../support/ledger';
 import { createTestDb, type TestDb } from '../support/db';
 
@@ -145,5 +145,27 @@ describe('usage import (backfill)', () => {
     expect((await committed()) - start).toBe(BigInt(sum!.c));
     await importUsage(ctx(), jsonLines(linesOf(lines)));
     expect((await committed()) - start).toBe(BigInt(sum!.c));
+  });
+
+  it('counts a chunk against budgets in the chunk\'s own transaction: a chunk whose counting fails writes nothing, and its re-run counts once', async () => {
+    const committed = await openKeyCostCounter(db, actor, 'bud_import_atomic');
+    const start = await committed();
+    const old = new Date(Date.now() - 100 * 86_400_000).toISOString();
+    const lines = [event('atomic-1', old), event('atomic-2', old)].join('\n');
+    const ids = [ingestedEventId(ORG_ID, 'atomic-1'), ingestedEventId(ORG_ID, 'atomic-2')];
+    const undo = await failCounterUpdates(db, 'bud_import_atomic');
+    try {
+      const stopped = await importUsage(ctx(), jsonLines(linesOf(lines))).catch((e: unknown) => e);
+      expect(stopped).toBeInstanceOf(UsageImportWriteError);
+      expect((stopped as UsageImportWriteError).totals).toMatchObject({ accepted: 0 });
+    } finally {
+      await undo();
+    }
+    expect(await db.query('select 1 from ledger_events where id = any($1::text[])', [ids])).toHaveLength(0);
+    expect(await committed()).toBe(start);
+    expect(await importUsage(ctx(), jsonLines(linesOf(lines)))).toMatchObject({ accepted: 2, duplicates: 0 });
+    const [sum] = await db.query<{ c: string }>('select sum(cost_nano)::text as c from ledger_events where id = any($1::text[])', [ids]);
+    expect((await committed()) - start).toBe(BigInt(sum!.c));
+    await expectRollupsEqualLedger(db);
   });
 });

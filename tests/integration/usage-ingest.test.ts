@@ -14,7 +14,9 @@ import { ingestedEventId } from '@/lib/server/ingest-usage';
 import { LedgerCopyValueError } from '@/lib/server/ledger-copy';
 import { bulkInsertLedgerRows, LedgerBulkWriteError, type LedgerRowInput } from '@/lib/server/ledger-writer';
 import { invalidatePriceBook } from '@/lib/server/price-book';
-import { openKeyCostCounter } from '../support/budgets';
+import { invalidateBudgetRules, loadBudgetRules, reserve } from '@/lib/server/governance/quota-store';
+import { admissionSlots } from '@/lib/server/governance/slots';
+import { failCounterUpdates, openKeyCostCounter, slowCounterOpening } from '../support/budgets';
 import { createTestDb, type TestDb } from '../support/db';
 
 const AGENT_KEY = 'tg_ingestAgentKey00000000000000000000000000';
@@ -164,6 +166,59 @@ describe('POST /api/v1/usage', () => {
     expect(await ingest([twin, twin])).toMatchObject({ accepted: 1, duplicates: 1 });
     const [row] = await db.query<{ c: string }>('select cost_nano::text as c from ledger_events where id = $1', [ingestedEventId(ORG_ID, twin.id)]);
     expect((await committed()) - start).toBe(BigInt(row!.c));
+  });
+
+  it('counts ingested spend in the ledger write\'s own transaction: if counting fails, the event is not written, and its retry counts once', async () => {
+    const key = (await actorForApiKey(db, AGENT_KEY))!;
+    const committed = await openKeyCostCounter(db, key, 'bud_ingest_atomic');
+    const start = await committed();
+    const sent = event();
+    const undo = await failCounterUpdates(db, 'bud_ingest_atomic');
+    try {
+      const refused = await post({ events: [sent] });
+      expect(refused.status).toBe(500);
+    } finally {
+      await undo();
+    }
+    const id = ingestedEventId(ORG_ID, sent.id);
+    expect(await db.query('select 1 from ledger_events where id = $1', [id])).toHaveLength(0);
+    expect(await committed()).toBe(start);
+    expect(await ingest([sent])).toMatchObject({ accepted: 1, duplicates: 0 });
+    const [row] = await db.query<{ c: string }>('select cost_nano::text as c from ledger_events where id = $1', [id]);
+    expect((await committed()) - start).toBe(BigInt(row!.c));
+    expect(await ingest([sent])).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect((await committed()) - start).toBe(BigInt(row!.c));
+  });
+
+  it('a counter opened from the ledger while an ingest commits counts the ingested spend exactly once', async () => {
+    const key = (await actorForApiKey(db, AGENT_KEY))!;
+    await db.query(
+      `insert into budgets (id, organisation_id, name, scope_type, scope_id, "window", metric, limit_value, enforcement, alert_thresholds)
+       values ('bud_ingest_race', $1, 'race', 'api_key', $2, 'total', 'cost', 1000000000000, 'hard', '[]'::jsonb)`,
+      [key.organisationId, key.id],
+    );
+    invalidateBudgetRules();
+    const rules = (await loadBudgetRules(db, key.organisationId)).filter((r) => r.id === 'bud_ingest_race');
+    const attribution = { organisationId: key.organisationId, departmentId: key.departmentId, projectId: key.projectId, userId: null, apiKeyId: key.id, sessionId: null };
+    // The counter's opening read happens, then its row waits 0.4 s to be written; the ingest lands in between.
+    const undo = await slowCounterOpening(db, 'bud_ingest_race', 0.4);
+    try {
+      const opening = reserve(db, {
+        organisationId: key.organisationId,
+        requestId: 'req_open_race',
+        slots: admissionSlots(rules, attribution, { costNano: 0n, tokens: 0n, requests: 0n }, new Date()),
+        ttlMs: 60_000,
+        now: new Date(),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const [written] = await Promise.all([ingest([event(), event()]), opening]);
+      expect(written.accepted).toBe(2);
+    } finally {
+      await undo();
+    }
+    const [counterRow] = await db.query<{ c: string }>("select committed::text as c from budget_usage where budget_id = 'bud_ingest_race'");
+    const [ledger] = await db.query<{ c: string }>("select sum(cost_nano)::text as c from ledger_events where api_key_id = $1 and status <> 'refused'", [key.id]);
+    expect(BigInt(counterRow!.c)).toBe(BigInt(ledger!.c));
   });
 
   it('keys idempotency on the primary key: an event id names one row per organisation, and no other unique index is paid for', async () => {

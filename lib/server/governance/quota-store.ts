@@ -35,7 +35,7 @@ import { checkAdmission, projectionFor, thresholdCrossings, type BudgetRow } fro
 import type { BudgetRefusal, BudgetRule, CallAttribution, CallProjection, ThresholdCrossing } from '@/lib/engine/governance/types';
 import { Batcher, type Pending } from './batcher';
 import { admissionSlots, type AdmissionSlot } from './slots';
-import { dbExec, txExec, type Exec } from './sql';
+import { dbExec, rawTxExec, txExec, type Exec } from './sql';
 import { windowUsageSql } from './window-usage';
 
 export type { AdmissionSlot } from './slots';
@@ -167,6 +167,18 @@ update budget_usage u set alerted_level = greatest(u.alerted_level, s.level::rea
   from unnest($1::text[], $2::text[], $3::float8[]) as s(budget_id, window_key, level)
  where u.budget_id = s.budget_id and u.window_key = s.window_key`;
 
+/**
+ * The organisation's counting lock (a transaction-level advisory lock on
+ * `COUNTING_LOCK_CLASS` and the organisation id's hash): shared by each
+ * transaction that writes ledger rows and counts them on existing counters,
+ * exclusive while counters are opened from the ledger. Taken before any
+ * counter row lock, and counter opening takes no other lock, so it adds no
+ * deadlock.
+ */
+const COUNTING_LOCK_CLASS = 727_275;
+const COUNTING_LOCK_SHARED = `select pg_advisory_xact_lock_shared(${COUNTING_LOCK_CLASS}, hashtext($1::text))`;
+const COUNTING_LOCK_EXCLUSIVE = `select pg_advisory_xact_lock(${COUNTING_LOCK_CLASS}, hashtext($1::text))`;
+
 const ADD_COMMITTED = `
 update budget_usage u set committed = u.committed + s.amount, alerted_level = greatest(u.alerted_level, s.level::real), updated_at = now()
   from unnest($1::text[], $2::text[], $3::int8[], $4::float8[]) as s(budget_id, window_key, amount, level)
@@ -277,7 +289,7 @@ async function reserveBatch(db: DbHandle, batch: Pending<ReserveJob, ReserveResu
     const missing = new Map<string, { organisationId: string; slot: AdmissionSlot }>();
     for (const p of waiting) for (const s of p.job.input.slots) missing.set(slotKey(s), { organisationId: p.job.input.organisationId, slot: s });
     try {
-      await ensureCounters(dbExec(db), [...missing.values()]);
+      await ensureCounters(db, [...missing.values()]);
     } catch (error) {
       for (const p of waiting) p.reject(error);
       return;
@@ -482,18 +494,26 @@ export interface RecordedUsage {
  * adds each item's actual amounts to the counters of the applicable budgets
  * for the window of its `occurredAt`, where those counters exist (a counter
  * created later opens from the ledger, which has the spend). Items charging
- * the same counter are summed first, so a batch costs one transaction
- * however many events it holds. Call it after the ledger rows are committed:
- * a counter created in between counts the spend twice, erring on the safe
- * side. Returns the thresholds crossed.
+ * the same counter are summed first, so a batch costs one lock of its
+ * counters however many events it holds. Returns the thresholds crossed.
+ *
+ * Run it in the transaction that writes the items' ledger rows (see
+ * `lib/server/governance/usage-counting.ts`): both commit or neither, and it
+ * holds the organisation's counting lock shared until then, so a counter
+ * opened from the ledger at the same moment (`ensureCounters`, which holds
+ * it exclusively) either sees the rows or is seen here, never both or
+ * neither. `rules` must be loaded before the transaction opens.
  */
-export async function recordUsage(db: DbHandle, organisationId: string, items: readonly RecordedUsage[]): Promise<ThresholdCrossing[]> {
-  if (items.length === 0) return [];
-  const rules = await loadBudgetRules(db, organisationId);
+export async function recordUsageInTransaction(
+  exec: Exec,
+  organisationId: string,
+  rules: readonly BudgetRule[],
+  items: readonly RecordedUsage[],
+): Promise<ThresholdCrossing[]> {
   const sums = new Map<string, AdmissionSlot>();
-  let latest = items[0]!.occurredAt;
+  let latest: Date | null = null;
   for (const item of items) {
-    if (item.occurredAt > latest) latest = item.occurredAt;
+    if (!latest || item.occurredAt > latest) latest = item.occurredAt;
     for (const slot of admissionSlots(rules, item.attribution, item.actual, item.occurredAt)) {
       if (slot.amount === 0n) continue;
       const key = slotKey(slot);
@@ -502,23 +522,28 @@ export async function recordUsage(db: DbHandle, organisationId: string, items: r
     }
   }
   const slots = [...sums.values()];
-  if (slots.length === 0) return [];
-  return db.db.transaction(async (tx) => {
-    const exec = txExec(tx);
-    const rows = await exec<CounterRow>(LOCK_COUNTERS, [slots.map((s) => s.slot.budgetId), slots.map((s) => s.slot.windowKey), latest]);
-    const byKey = new Map(rows.map((r) => [counterKey(r), r]));
-    const present = slots.filter((s) => byKey.has(slotKey(s)));
-    if (present.length === 0) return [];
-    const crossings: ThresholdCrossing[] = [];
-    const levels = present.map((s) => {
-      const row = byKey.get(slotKey(s))!;
-      const before = BigInt(row.committed);
-      const rule = { ...s.rule, limit: row.limit_value === null ? s.rule.limit : BigInt(row.limit_value) };
-      return raise(row.alerted_level, thresholdCrossings(rule, before, before + s.amount, alerted(row.alerted_level)), crossings);
-    });
-    await exec(ADD_COMMITTED, [present.map((s) => s.slot.budgetId), present.map((s) => s.slot.windowKey), present.map((s) => s.amount), levels]);
-    return crossings;
+  if (slots.length === 0 || !latest) return [];
+  await exec(COUNTING_LOCK_SHARED, [organisationId]);
+  const rows = await exec<CounterRow>(LOCK_COUNTERS, [slots.map((s) => s.slot.budgetId), slots.map((s) => s.slot.windowKey), latest]);
+  const byKey = new Map(rows.map((r) => [counterKey(r), r]));
+  const present = slots.filter((s) => byKey.has(slotKey(s)));
+  if (present.length === 0) return [];
+  const crossings: ThresholdCrossing[] = [];
+  const levels = present.map((s) => {
+    const row = byKey.get(slotKey(s))!;
+    const before = BigInt(row.committed);
+    const rule = { ...s.rule, limit: row.limit_value === null ? s.rule.limit : BigInt(row.limit_value) };
+    return raise(row.alerted_level, thresholdCrossings(rule, before, before + s.amount, alerted(row.alerted_level)), crossings);
   });
+  await exec(ADD_COMMITTED, [present.map((s) => s.slot.budgetId), present.map((s) => s.slot.windowKey), present.map((s) => s.amount), levels]);
+  return crossings;
+}
+
+/** `recordUsageInTransaction` in a transaction of its own, for spend whose ledger rows are written elsewhere (tests). */
+export async function recordUsage(db: DbHandle, organisationId: string, items: readonly RecordedUsage[]): Promise<ThresholdCrossing[]> {
+  if (items.length === 0) return [];
+  const rules = await loadBudgetRules(db, organisationId);
+  return db.db.transaction((tx) => recordUsageInTransaction(txExec(tx), organisationId, rules, items));
 }
 
 // ---------------------------------------------------------------- the naive baseline
@@ -547,7 +572,7 @@ export async function naiveCheckThenRecord(
   if (rows.length < slots.length) {
     const found = new Set(rows.map(counterKey));
     await ensureCounters(
-      exec,
+      db,
       slots.filter((s) => !found.has(slotKey(s))).map((slot) => ({ organisationId: input.organisationId, slot })),
     );
     rows = await read();
@@ -569,17 +594,32 @@ export async function naiveCheckThenRecord(
 
 // ---------------------------------------------------------------- helpers
 
-/** Creates missing counter rows, each opening with what the ledger already holds for its window. Commits at once; takes no lock another transaction waits on. */
-async function ensureCounters(exec: Exec, slots: readonly { organisationId: string; slot: AdmissionSlot }[]): Promise<void> {
-  for (const { organisationId, slot: s } of slots) {
-    const usage = windowUsageSql(organisationId, s.rule, s.slot, 5);
-    await exec(
-      `insert into budget_usage (budget_id, window_key, organisation_id, committed, resets_at)
-       select $1::text, $2::text, $3::text, coalesce(${usage.text}, 0), $4::timestamptz
-        where not exists (select 1 from budget_usage where budget_id = $1::text and window_key = $2::text)
-       on conflict do nothing`,
-      [s.slot.budgetId, s.slot.windowKey, organisationId, s.slot.resetsAt, ...usage.params],
-    );
+/**
+ * Creates missing counter rows, each opening with what the ledger already
+ * holds for its window, in one transaction per organisation that holds the
+ * organisation's counting lock exclusively (taken in a statement of its own,
+ * so the ledger is read after every transaction counting usage has
+ * committed). Commits at once; takes no other lock another transaction waits
+ * on.
+ */
+async function ensureCounters(db: DbHandle, slots: readonly { organisationId: string; slot: AdmissionSlot }[]): Promise<void> {
+  const byOrganisation = new Map<string, AdmissionSlot[]>();
+  for (const { organisationId, slot } of slots) byOrganisation.set(organisationId, [...(byOrganisation.get(organisationId) ?? []), slot]);
+  for (const [organisationId, missing] of byOrganisation) {
+    await db.rawTransaction(async (tx) => {
+      const exec = rawTxExec(tx);
+      await exec(COUNTING_LOCK_EXCLUSIVE, [organisationId]);
+      for (const s of missing) {
+        const usage = windowUsageSql(organisationId, s.rule, s.slot, 5);
+        await exec(
+          `insert into budget_usage (budget_id, window_key, organisation_id, committed, resets_at)
+           select $1::text, $2::text, $3::text, coalesce(${usage.text}, 0), $4::timestamptz
+            where not exists (select 1 from budget_usage where budget_id = $1::text and window_key = $2::text)
+           on conflict do nothing`,
+          [s.slot.budgetId, s.slot.windowKey, organisationId, s.slot.resetsAt, ...usage.params],
+        );
+      }
+    });
   }
 }
 

@@ -6,7 +6,7 @@
  * bigints travel as text and are cast (`$2::int8`).
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { arrayParam, type Db, type DbHandle } from '@/db/client';
+import { arrayParam, type Db, type DbHandle, type RawTransaction } from '@/db/client';
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -49,4 +49,9 @@ export function txExec(tx: Tx): Exec {
 /** The same interface outside a transaction: each statement commits on its own. */
 export function dbExec(db: DbHandle): Exec {
   return <T,>(text: string, params: unknown[] = []) => db.query<T>(text, params.map(wire));
+}
+
+/** The same interface inside a `DbHandle.rawTransaction`. */
+export function rawTxExec(tx: RawTransaction): Exec {
+  return <T,>(text: string, params: unknown[] = []) => tx.query<T>(text, params.map(wire));
 }
