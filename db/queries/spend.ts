@@ -7,7 +7,6 @@ import { changeBasisPoints, perDay, projectMonthEnd } from '@/lib/engine/burn';
 import {
   addDays,
   addUtcMonths,
-
   samePointLastMonth,
   isoDay,
   startOfUtcDay,
@@ -62,6 +61,30 @@ async function sumRollups(scope: ReadScope, from: Date, to: Date): Promise<{ cos
   };
 }
 
+/** Cost in [from, to) read from the ledger itself: for a part of an hour, which the hourly rollups cannot split. */
+async function sumLedgerCost(scope: ReadScope, from: Date, to: Date): Promise<bigint> {
+  if (to <= from) return 0n;
+  const [row] = await scope.db.query<{ cost: string | null }>(
+    `select sum(cost_nano)::text as cost from ledger_events
+      where organisation_id = $1 and ($2::text is null or department_id = $2)
+        and occurred_at >= $3::timestamptz and occurred_at < $4::timestamptz`,
+    [scope.organisationId, scope.departmentId, from.toISOString(), to.toISOString()],
+  );
+  return BigInt(row?.cost ?? 0);
+}
+
+/**
+ * Last month's spend up to the same point of the month as `now` (clamped to
+ * last month's end): its whole hours from the rollups, the part of the hour
+ * the point falls in from the ledger, so the comparison is of equal spans.
+ */
+async function lastMonthToDate(scope: ReadScope, now: Date): Promise<bigint> {
+  const point = samePointLastMonth(now);
+  const hour = startOfUtcHour(point);
+  const [whole, part] = await Promise.all([sumRollups(scope, addUtcMonths(now, -1), hour), sumLedgerCost(scope, hour, point)]);
+  return whole.cost + part;
+}
+
 /** Upper bound for "up to now": the start of the next hour, so the current partial hour counts. */
 function throughNow(now: Date): Date {
   return new Date(startOfUtcHour(now).getTime() + 3_600_000);
@@ -71,11 +94,10 @@ export async function spendSummary(scope: ReadScope): Promise<SpendSummary> {
   const { now } = scope;
   const monthStart = startOfUtcMonth(now);
   const end = throughNow(now);
-  const lastMonthPoint = startOfUtcHour(samePointLastMonth(now));
   const burnFrom = addDays(startOfUtcHour(now), -BURN_WINDOW_DAYS);
   const [month, lastMonth, burn, hour, today] = await Promise.all([
     sumRollups(scope, monthStart, end),
-    sumRollups(scope, addUtcMonths(now, -1), new Date(lastMonthPoint.getTime() + 3_600_000)),
+    lastMonthToDate(scope, now),
     sumRollups(scope, burnFrom, startOfUtcHour(now)),
     sumRollups(scope, startOfUtcHour(now), end),
     sumRollups(scope, startOfUtcDay(now), end),
@@ -87,8 +109,8 @@ export async function spendSummary(scope: ReadScope): Promise<SpendSummary> {
     departmentId: scope.departmentId,
     monthStart: monthStart.toISOString(),
     monthToDateNano: month.cost.toString(),
-    lastMonthToDateNano: lastMonth.cost.toString(),
-    changeBps: changeBasisPoints(month.cost, lastMonth.cost),
+    lastMonthToDateNano: lastMonth.toString(),
+    changeBps: changeBasisPoints(month.cost, lastMonth),
     burnPerDayNano: burnPerDay.toString(),
     thisHourNano: hour.cost.toString(),
     todayNano: today.cost.toString(),

@@ -11,6 +11,7 @@ import type { ReadScope } from '@/db/queries/scope';
 import { dailySpend, hourlySpend, monthToDateBreakdown, spendSummary } from '@/db/queries/spend';
 import { seedDatabase } from '@/db/seed';
 import { DEPARTMENT_IDS, ORG_ID } from '@/db/seed/fixtures';
+import { insertLedgerRows, type LedgerRowInput } from '@/lib/server/ledger-writer';
 import { createTestDb, type TestDb } from '../support/db';
 
 const NOW = new Date('2026-11-18T14:37:00Z');
@@ -97,9 +98,9 @@ describe.each([null, DEPARTMENT_IDS.claims, DEPARTMENT_IDS.kyc])('landing number
     const burn = roundDiv(burnWindow, 7n);
     expect(s.burnPerDayNano).toBe(burn.toString());
 
-    // Last month to the same hour of the same day (18 October, 14:00-15:00 included).
+    // Last month to the same point of the month: 18 October, 14:37.
     const lastMonthStart = Date.UTC(2026, 9, 1);
-    expect(s.lastMonthToDateNano).toBe(sum(between(lastMonthStart, Date.UTC(2026, 9, 18, 15), list)).toString());
+    expect(s.lastMonthToDateNano).toBe(sum(between(lastMonthStart, Date.UTC(2026, 9, 18, 14, 37), list)).toString());
 
     // Run rate: month to date plus the burn for the rest of November.
     const remaining = BigInt(Date.UTC(2026, 11, 1) - NOW.getTime());
@@ -232,5 +233,55 @@ describe('rollups', () => {
       const actual = new Map((await grouped(table)).map((r) => [key(r), BigInt(r.cost)]));
       expect(actual, table).toEqual(expected);
     }
+  });
+});
+
+describe('month-over-month at the edges of a month', () => {
+  const ORG = 'org_month_edges';
+  const USD = 1_000_000_000n;
+  let seq = 0;
+  const spend = (at: string, costNano: bigint): LedgerRowInput => {
+    const id = `edge_${++seq}`;
+    return {
+      id,
+      idempotencyKey: id,
+      organisationId: ORG,
+      occurredAt: new Date(at),
+      source: 'ingest',
+      provider: 'openai',
+      modelName: 'gpt-4.1-mini',
+      modelId: 'openai/gpt-4.1-mini',
+      tier: 'small',
+      inputTokens: 100,
+      outputTokens: 10,
+      costNano,
+      listCostNano: costNano,
+      priceStatus: 'priced',
+    };
+  };
+  const at = (now: string) => spendSummary({ db, organisationId: ORG, departmentId: null, now: new Date(now) });
+
+  beforeAll(async () => {
+    await db.query(`insert into organisations (id, name, slug) values ($1, 'Month edges', 'month-edges')`, [ORG]);
+    // $1 a minute through the first hour of September and the first five minutes of October; $100 mid-September.
+    const minute = (day: string, m: number) => spend(`${day}T00:${String(m).padStart(2, '0')}:00Z`, USD);
+    const rows = [...Array.from({ length: 60 }, (_, m) => minute('2026-09-01', m)), ...Array.from({ length: 5 }, (_, m) => minute('2026-10-01', m))];
+    rows.push(spend('2026-09-10T12:00:00Z', 100n * USD));
+    await insertLedgerRows(db, rows);
+  });
+
+  it('on the 31st, compares with all of last month and nothing of this one', async () => {
+    // 31 October 10:37: "last month to date" is the whole of September (30 days), not September plus 1 October's first hour.
+    const s = await at('2026-10-31T10:37:00Z');
+    expect(BigInt(s.lastMonthToDateNano)).toBe(160n * USD);
+    expect(BigInt(s.monthToDateNano)).toBe(5n * USD);
+  });
+
+  it('early on the 1st, compares equal spans: five minutes with five minutes, not with a whole hour', async () => {
+    // 1 October 00:05: this month has five $1 minutes; last month to 1 September 00:05 has five too.
+    const s = await at('2026-10-01T00:05:00Z');
+    expect(BigInt(s.monthToDateNano)).toBe(5n * USD);
+    expect(BigInt(s.lastMonthToDateNano)).toBe(5n * USD);
+    expect(s.changeBps).toBe(0);
   });
 });
