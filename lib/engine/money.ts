@@ -99,7 +99,7 @@ export function toUsdNumber(nano: bigint | string): number {
   return Number(BigInt(nano)) / 1e9;
 }
 
-/** "$1,234.56"; amounts under a cent show more places so they never read as $0.00. */
+/** "$1,234.56"; amounts under a cent show two significant figures so they never read as $0.00. */
 export function formatUsd(nano: bigint | string, options: { compact?: boolean } = {}): string {
   const value = BigInt(nano);
   const abs = value < 0n ? -value : value;
@@ -119,7 +119,9 @@ export function formatUsd(nano: bigint | string, options: { compact?: boolean } 
     }
   }
   if (abs > 0n && abs < 10_000_000n) {
-    return `${sign}$${nanoToUsdString(abs, 2).slice(0, 8)}`;
+    // Under a cent: two significant figures, rounded ($0.0035, $0.0000005), down to the nano-dollar.
+    const step = 10n ** BigInt(Math.max(0, abs.toString().length - 2));
+    return `${sign}$${nanoToUsdString(divRound(abs, step) * step, 2)}`;
   }
   const cents = divRound(abs, 10_000_000n);
   const whole = (cents / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');

@@ -44,7 +44,13 @@ describe('formatUsd', () => {
 
   it('never shows a non-zero sub-cent amount as $0.00', () => {
     expect(formatUsd(3_500_000n)).toBe('$0.0035');
-    expect(formatUsd(1n)).not.toBe('$0.00');
+    expect(formatUsd(1n)).toBe('$0.000000001');
+    expect(formatUsd(500n)).toBe('$0.0000005');
+    expect(formatUsd(-42_449n)).toBe('-$0.000042');
+    // Two significant figures, rounded: never truncated towards zero.
+    expect(formatUsd(1_234_567n)).toBe('$0.0012');
+    expect(formatUsd(9_990_000n)).toBe('$0.01');
+    expect(formatUsd(9_999_999n)).toBe('$0.01');
   });
 
   it('abbreviates large amounts when asked', () => {
