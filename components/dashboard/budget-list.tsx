@@ -35,6 +35,7 @@ export function BudgetList({ budgets }: { budgets: BudgetUse[] }) {
               <UsageBar bps={b.useBps} thresholds={b.alertThresholds} label={`${b.name} used`} />
             </div>
             <p className="tabular mt-1 text-xs text-slate-500">
+              {b.window === 'session' ? 'Largest session of the last 24 h: ' : ''}
               {amount(b, b.used)} of {amount(b, b.limit)}
             </p>
           </li>

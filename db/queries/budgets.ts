@@ -19,6 +19,7 @@ export interface BudgetUse {
   metric: BudgetMetric;
   enforcement: Enforcement;
   limit: string;
+  /** Used in the current window; for a per-session budget, the largest session's use among those active in the last day. */
   used: string;
   /** Basis points of the limit used (10000 = 100%). */
   useBps: number | null;
@@ -36,22 +37,39 @@ const MEASURE: Record<BudgetMetric, { rollup: string; raw: string }> = {
     rollup: 'sum(input_tokens + cached_input_tokens + cache_write_tokens + output_tokens + reasoning_tokens)',
     raw: 'sum(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens)',
   },
-  requests: { rollup: 'sum(requests)', raw: 'count(*)' },
+  // A refused call is not a request (as enforcement counts them: lib/server/governance/window-usage.ts).
+  requests: { rollup: 'sum(requests)', raw: "count(*) filter (where status <> 'refused')" },
 };
+
+/** How far back a per-session budget looks for the sessions it shows: those active in the last day. */
+const SESSION_LOOKBACK_MS = 86_400_000;
+
+const SCOPE_COLUMN = { organisation: null, department: 'department_id', project: 'project_id', api_key: 'api_key_id', user: 'user_id', session: 'session_id' } as const;
 
 /**
  * Organisation and department budgets read the daily per-model rollups,
  * project budgets the daily rollups (windows start on UTC days); per-minute
- * quotas and key, user and session budgets read the ledger.
+ * quotas and key, user and session budgets read the ledger. A per-session
+ * budget's use is its largest session's (each session is its own window),
+ * among the sessions active in the last day.
  */
 async function usedInWindow(scope: ReadScope, budget: BudgetRow): Promise<bigint> {
   const from = windowStart(budget.window, scope.now);
   const params: unknown[] = [scope.organisationId, from?.toISOString() ?? null];
   const fromDay = from ? from.toISOString().slice(0, 10) : null;
   const measure = MEASURE[budget.metric];
+  const column = SCOPE_COLUMN[budget.scope_type];
   let sql: string;
-  const daily = budget.window !== 'minute';
-  if (daily && (budget.scope_type === 'organisation' || budget.scope_type === 'department' || budget.scope_type === 'project')) {
+  const daily = budget.window !== 'minute' && budget.window !== 'session';
+  if (budget.window === 'session') {
+    params[1] = new Date(scope.now.getTime() - SESSION_LOOKBACK_MS).toISOString();
+    if (column) params.push(budget.scope_id);
+    const filter = `organisation_id = $1${column ? ` and ${column} = $3` : ''}`;
+    sql = `select max(used)::text as used from (
+             select (${measure.raw}) as used from ledger_events
+              where ${filter} and session_id in (select session_id from ledger_events where ${filter} and session_id is not null and occurred_at >= $2::timestamptz)
+              group by session_id) s`;
+  } else if (daily && (budget.scope_type === 'organisation' || budget.scope_type === 'department' || budget.scope_type === 'project')) {
     const filter =
       budget.scope_type === 'organisation' ? '' : budget.scope_type === 'department' ? 'and department_id = $3' : 'and project_id = $3';
     if (filter) params.push(budget.scope_id);
@@ -60,7 +78,6 @@ async function usedInWindow(scope: ReadScope, budget: BudgetRow): Promise<bigint
     sql = `select (${measure.rollup})::text as used from ${rollup}
             where organisation_id = $1 and ($2::date is null or day >= $2::date) ${filter}`;
   } else {
-    const column = { organisation: null, department: 'department_id', project: 'project_id', api_key: 'api_key_id', user: 'user_id', session: 'session_id' }[budget.scope_type];
     if (column) params.push(budget.scope_id);
     sql = `select (${measure.raw})::text as used from ledger_events
             where organisation_id = $1 and ($2::timestamptz is null or occurred_at >= $2::timestamptz)${column ? ` and ${column} = $3` : ''}`;

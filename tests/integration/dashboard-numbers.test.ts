@@ -171,8 +171,15 @@ describe.each([null, DEPARTMENT_IDS.claims, DEPARTMENT_IDS.kyc])('landing number
         if (b.scopeType === 'user') return r.user_id === b.scopeId;
         return r.session_id === b.scopeId;
       });
-      const used =
-        b.metric === 'cost' ? sum(inScope) : b.metric === 'tokens' ? sum(inScope, (r) => r.tokens) : BigInt(inScope.length);
+      const measure = (list: RawRow[]) =>
+        b.metric === 'cost' ? sum(list) : b.metric === 'tokens' ? sum(list, (r) => r.tokens) : BigInt(list.filter((r) => r.status !== 'refused').length);
+      let used = measure(inScope);
+      if (b.window === 'session') {
+        // Each session is its own window: the largest session among those active in the last day.
+        const active = new Set(inScope.filter((r) => r.session_id && r.at >= NOW.getTime() - DAY).map((r) => r.session_id));
+        used = [...active].map((id) => measure(inScope.filter((r) => r.session_id === id))).reduce((m, v) => (v > m ? v : m), 0n);
+        expect(active.size, 'the seed has sessions to check').toBeGreaterThan(0);
+      }
       expect(b.used, b.id).toBe(used.toString());
       expect(b.useBps).toBe(Number(roundDiv(used * 10_000n, BigInt(b.limit))));
     }
@@ -283,5 +290,60 @@ describe('month-over-month at the edges of a month', () => {
     expect(BigInt(s.monthToDateNano)).toBe(5n * USD);
     expect(BigInt(s.lastMonthToDateNano)).toBe(5n * USD);
     expect(s.changeBps).toBe(0);
+  });
+});
+
+describe('budget use of per-session budgets and request quotas', () => {
+  const ORG = 'org_budget_edges';
+  const USD = 1_000_000_000n;
+  let seq = 0;
+  const call = (minutesAgo: number, over: Partial<LedgerRowInput>): LedgerRowInput => {
+    const id = `budget_edge_${++seq}`;
+    return {
+      id,
+      idempotencyKey: id,
+      organisationId: ORG,
+      occurredAt: new Date(NOW.getTime() - minutesAgo * 60_000),
+      source: 'gateway',
+      provider: 'openai',
+      modelName: 'gpt-4.1-mini',
+      modelId: 'openai/gpt-4.1-mini',
+      tier: 'small',
+      apiKeyId: 'key_budget_edges',
+      inputTokens: 100,
+      outputTokens: 10,
+      costNano: USD,
+      listCostNano: USD,
+      priceStatus: 'priced',
+      ...over,
+    };
+  };
+
+  beforeAll(async () => {
+    await db.query(`insert into organisations (id, name, slug) values ($1, 'Budget edges', 'budget-edges')`, [ORG]);
+    await db.query(
+      `insert into budgets (id, organisation_id, name, scope_type, scope_id, "window", metric, limit_value, enforcement, alert_thresholds) values
+         ('bud_edges_session', $1, 'Per run', 'organisation', null, 'session', 'cost', $2, 'hard', '[]'::jsonb),
+         ('bud_edges_requests', $1, 'Key calls', 'api_key', 'key_budget_edges', 'day', 'requests', 10, 'hard', '[]'::jsonb)`,
+      [ORG, (5n * USD).toString()],
+    );
+    await insertLedgerRows(db, [
+      // Session A, active this hour: $3 over two calls.
+      call(120, { sessionId: 'run-a' }),
+      call(60, { sessionId: 'run-a', costNano: 2n * USD, listCostNano: 2n * USD }),
+      // Session B spent $9, three days ago: no longer running.
+      call(3 * 24 * 60, { sessionId: 'run-b', costNano: 9n * USD, listCostNano: 9n * USD }),
+      // Session C, active: $1, then four calls refused at its budget ($0 each, not requests).
+      call(30, { sessionId: 'run-c' }),
+      ...Array.from({ length: 4 }, (_, i) => call(20 - i, { sessionId: 'run-c', status: 'refused', costNano: 0n, listCostNano: 0n, inputTokens: 0, outputTokens: 0 })),
+    ]);
+  });
+
+  it('shows a per-session budget as its largest session among those active in the last day, and a quota without refused calls', async () => {
+    const budgets = await budgetUse({ db, organisationId: ORG, departmentId: null, now: NOW });
+    const byId = new Map(budgets.map((b) => [b.id, b]));
+    expect(byId.get('bud_edges_session')).toMatchObject({ used: (3n * USD).toString(), useBps: 6_000 });
+    // Today the key's calls that ran are A's two and C's first; C's four refused calls are not requests.
+    expect(byId.get('bud_edges_requests')).toMatchObject({ used: '3', useBps: 3_000 });
   });
 });
