@@ -95,6 +95,7 @@ export function BusySessionsTable({ sessions }: { sessions: BusySession[] }) {
         </div>
         <div className="text-[11px] text-slate-500">
           {s.agent ?? 'unknown agent'} · {s.departmentName ?? '—'}
+          {s.refused > 0 ? <span className="text-rose-600"> · {formatCount(s.refused)} refused</span> : null}
         </div>
       </>
     ),

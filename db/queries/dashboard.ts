@@ -5,7 +5,7 @@
  */
 import 'server-only';
 import { budgetUse, type BudgetUse } from './budgets';
-import { busiestSessions, topKeysToday, type BusySession, type TopKey } from './live';
+import { busiestSessions, currentHourCalls, topKeysToday, type BusySession, type HourCalls, type TopKey } from './live';
 import { listLedger, type LedgerRow } from './ledger';
 import type { ReadScope } from './scope';
 import {
@@ -34,6 +34,7 @@ export interface OverviewData {
 export interface LiveData {
   view: 'live';
   summary: SpendSummary;
+  hour: HourCalls;
   hourly: HourlySpendPoint[];
   topKeys: TopKey[];
   sessions: BusySession[];
@@ -64,14 +65,15 @@ export async function overviewData(scope: ReadScope): Promise<OverviewData> {
 }
 
 export async function liveData(scope: ReadScope): Promise<LiveData> {
-  const [summary, hourly, topKeys, sessions, recent] = await Promise.all([
+  const [summary, hour, hourly, topKeys, sessions, recent] = await Promise.all([
     spendSummary(scope),
+    currentHourCalls(scope),
     hourlySpend(scope, 48),
     topKeysToday(scope),
     busiestSessions(scope),
     listLedger(scope, { limit: 15 }),
   ]);
-  return { view: 'live', summary, hourly, topKeys, sessions, recent: recent.rows };
+  return { view: 'live', summary, hour, hourly, topKeys, sessions, recent: recent.rows };
 }
 
 export async function departmentData(scope: ReadScope): Promise<DepartmentData> {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetUse } from '@/db/queries/budgets';
 import { listLedger } from '@/db/queries/ledger';
-import { busiestSessions, topKeysToday } from '@/db/queries/live';
+import { busiestSessions, currentHourCalls, topKeysToday } from '@/db/queries/live';
 import type { ReadScope } from '@/db/queries/scope';
 import { dailySpend, hourlySpend, monthToDateBreakdown, spendSummary } from '@/db/queries/spend';
 import { seedDatabase } from '@/db/seed';
@@ -31,6 +31,8 @@ interface RawRow {
   task_type: string | null;
   status: string;
   price_status: string;
+  cache_hit: string | null;
+  error_type: string | null;
   cost: bigint;
   saved: bigint;
   tokens: bigint;
@@ -44,7 +46,7 @@ beforeAll(async () => {
   await seedDatabase(db, { events: 6_000, days: 90, now: NOW, seed: 7 });
   const raw = await db.query<Record<string, string | null>>(
     `select id, extract(epoch from occurred_at)::float8 * 1000 as at, department_id, project_id, user_id, api_key_id, session_id,
-            model_name, tier, task_type, status, price_status, cost_nano::text as cost, saved_nano::text as saved,
+            model_name, tier, task_type, status, price_status, cache_hit, error_type, cost_nano::text as cost, saved_nano::text as saved,
             (input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens)::text as tokens
        from ledger_events where organisation_id = $1`,
     [ORG_ID],
@@ -185,6 +187,21 @@ describe.each([null, DEPARTMENT_IDS.claims, DEPARTMENT_IDS.kyc])('landing number
     }
   });
 
+  it('the current hour\'s calls, upstream errors and cache hits equal the raw ledger', async () => {
+    const hour = await currentHourCalls(scope(departmentId));
+    const list = between(hourStart(NOW.getTime()), end, mine());
+    if (!departmentId) expect(list.length, 'the seed has calls this hour').toBeGreaterThan(0);
+    const ran = list.filter((r) => r.status !== 'refused');
+    expect(hour).toEqual({
+      hour: new Date(hourStart(NOW.getTime())).toISOString(),
+      calls: ran.length,
+      upstreamAttempts: ran.filter((r) => r.cache_hit !== 'hit').length,
+      upstreamErrors: list.filter((r) => r.status === 'error' && r.error_type !== 'client_disconnected').length,
+      cacheHits: list.filter((r) => r.cache_hit === 'hit').length,
+      refused: list.length - ran.length,
+    });
+  });
+
   it('top keys today and busiest sessions equal the raw ledger', async () => {
     const keys = await topKeysToday(scope(departmentId), 50);
     for (const k of keys) {
@@ -195,7 +212,8 @@ describe.each([null, DEPARTMENT_IDS.claims, DEPARTMENT_IDS.kyc])('landing number
     const sessions = await busiestSessions(scope(departmentId), 50);
     for (const s of sessions) {
       const list = between(NOW.getTime() - HOUR, Infinity, mine()).filter((r) => r.session_id === s.sessionId);
-      expect(s.requests).toBe(list.length);
+      expect(s.requests).toBe(list.filter((r) => r.status !== 'refused').length);
+      expect(s.refused).toBe(list.filter((r) => r.status === 'refused').length);
       expect(s.costNano).toBe(sum(list).toString());
     }
   });
@@ -337,6 +355,20 @@ describe('budget use of per-session budgets and request quotas', () => {
       call(30, { sessionId: 'run-c' }),
       ...Array.from({ length: 4 }, (_, i) => call(20 - i, { sessionId: 'run-c', status: 'refused', costNano: 0n, listCostNano: 0n, inputTokens: 0, outputTokens: 0 })),
     ]);
+  });
+
+  it('counts the hour\'s upstream errors over upstream attempts: refusals, cache hits and clients that hung up are not upstream failures', async () => {
+    await insertLedgerRows(db, [
+      // Another key's calls, so the key's quota below is not touched.
+      call(5, { apiKeyId: 'key_other', status: 'error', httpStatus: 503, errorType: 'upstream_error', costNano: 0n, listCostNano: 0n }),
+      call(4, { apiKeyId: 'key_other', status: 'error', httpStatus: 499, errorType: 'client_disconnected' }),
+      call(3, { apiKeyId: 'key_other', cacheHit: 'hit', costNano: 0n, savedNano: USD }),
+    ]);
+    const scopeNow = { db, organisationId: ORG, departmentId: null, now: NOW };
+    // This hour (14:00-14:37): C's first call, its four refusals, and the three above.
+    expect(await currentHourCalls(scopeNow)).toMatchObject({ calls: 4, upstreamAttempts: 3, upstreamErrors: 1, cacheHits: 1, refused: 4 });
+    const [session] = await busiestSessions(scopeNow, 1);
+    expect(session).toMatchObject({ sessionId: 'run-c', requests: 1, refused: 4 });
   });
 
   it('shows a per-session budget as its largest session among those active in the last day, and a quota without refused calls', async () => {

@@ -17,16 +17,17 @@ export function LiveClient({ initialData }: { initialData: LiveData }) {
     initialData,
     initialDataUpdatedAt: Date.parse(initialData.summary.asOf),
   });
-  const { summary } = data;
-  const lastHour = data.hourly[data.hourly.length - 1];
-  const errorRate = lastHour && lastHour.requests > 0 ? (lastHour.errors / lastHour.requests) * 100 : null;
+  const { summary, hour } = data;
+  // Of the attempts that went upstream this hour, the share that failed (cache hits, refusals and clients that hung up are not upstream failures).
+  const errorRate = hour.upstreamAttempts > 0 ? (hour.upstreamErrors / hour.upstreamAttempts) * 100 : null;
+  const refused = hour.refused > 0 ? ` · ${formatCount(hour.refused)} refused` : '';
   return (
     <>
       <PageHeader title="Live burn" subtitle="Refreshes every 10 seconds · all departments">
         <LiveStamp asOf={summary.asOf} fetching={isFetching} />
       </PageHeader>
       <div className="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-4">
-        <KpiCard testId="kpi-this-hour" label="Spend this hour" value={formatUsd(summary.thisHourNano)} detail={`${formatCount(lastHour?.requests ?? 0)} calls so far`} />
+        <KpiCard testId="kpi-this-hour" label="Spend this hour" value={formatUsd(summary.thisHourNano)} detail={`${formatCount(hour.calls)} calls so far${refused}`} />
         <KpiCard testId="kpi-today" label="Spend today (UTC)" value={formatUsd(summary.todayNano)} detail={`Burn ${formatUsd(summary.burnPerDayNano)}/day over 7 days`} />
         <KpiCard testId="kpi-mtd" label="Month to date" value={formatUsd(summary.monthToDateNano)} detail={`Run rate ${formatUsd(summary.projectedMonthNano)} by month end`} />
         <KpiCard
@@ -34,7 +35,7 @@ export function LiveClient({ initialData }: { initialData: LiveData }) {
           label="Upstream errors this hour"
           value={errorRate === null ? '—' : `${errorRate.toFixed(1)}%`}
           tone={errorRate !== null && errorRate >= 5 ? 'bad' : 'good'}
-          detail={`${formatCount(lastHour?.errors ?? 0)} failed · ${formatCount(lastHour?.cacheHits ?? 0)} cache hits`}
+          detail={`${formatCount(hour.upstreamErrors)} of ${formatCount(hour.upstreamAttempts)} failed · ${formatCount(hour.cacheHits)} cache hits`}
         />
       </div>
       <div className="mt-6 grid grid-cols-1 gap-6 xl:grid-cols-3">
