@@ -38,7 +38,10 @@ export function FrozenSessionsTable({ sessions, nowMs, canUnfreeze, busyId, onUn
               <td className="whitespace-nowrap py-2 pr-3 text-xs text-slate-500" title={s.frozen_at ? utc(s.frozen_at) : undefined}>
                 {s.frozen_at ? ago(s.frozen_at, nowMs) : '—'}
               </td>
-              <td className="tabular py-2 pl-3 text-right text-slate-600">{formatCount(s.requests)}</td>
+              <td className="tabular py-2 pl-3 text-right text-slate-600">
+                {formatCount(s.requests)}
+                {s.refused > 0 && <div className="text-[11px] text-rose-600">{formatCount(s.refused)} refused</div>}
+              </td>
               <td className="tabular py-2 pl-3 text-right font-semibold text-slate-900">{formatUsdDecimal(s.spend_usd)}</td>
               {canUnfreeze && (
                 <td className="py-2 pl-3 text-right">

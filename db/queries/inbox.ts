@@ -38,8 +38,10 @@ export interface InboxApproval extends ApprovalView {
   decided_by_name: string | null;
 }
 
-/** A frozen session; `spend_usd` and `requests` are summed from the ledger rows that name it. */
+/** A frozen session; `spend_usd`, `requests` (calls that ran) and `refused` are summed from the ledger rows that name it. */
 export interface InboxSession extends SessionView {
+  /** Calls refused (the loop guard, a budget): a frozen loop that keeps knocking shows here. */
+  refused: number;
   department_name: string | null;
   api_key_name: string | null;
   agent: string | null;
@@ -128,18 +130,20 @@ async function frozenSessions(scope: InboxScope): Promise<InboxSession[]> {
     started_at: Date | string;
     last_seen_at: Date | string;
     requests: string | null;
+    refused: string | null;
     cost: string | null;
     ledger_agent: string | null;
     last_call_at: Date | string | null;
   }>(
     `select s.id, s.status, s.frozen_reason, s.frozen_at, s.department_id, d.name as department_name,
             s.api_key_id, k.name as api_key_name, k.agent as key_agent, s.started_at, s.last_seen_at,
-            l.requests, l.cost, l.agent as ledger_agent, l.last_call_at
+            l.requests, l.refused, l.cost, l.agent as ledger_agent, l.last_call_at
        from agent_sessions s
        left join departments d on d.id = s.department_id
        left join api_keys k on k.id = s.api_key_id
        left join lateral (
-              select count(*)::text as requests, sum(e.cost_nano)::text as cost, min(e.agent) as agent, max(e.occurred_at) as last_call_at
+              select count(*) filter (where e.status <> 'refused')::text as requests, count(*) filter (where e.status = 'refused')::text as refused,
+                     sum(e.cost_nano)::text as cost, min(e.agent) as agent, max(e.occurred_at) as last_call_at
                 from ledger_events e
                where e.organisation_id = s.organisation_id and e.session_id = s.id
             ) l on true
@@ -163,6 +167,7 @@ async function frozenSessions(scope: InboxScope): Promise<InboxSession[]> {
     last_seen_at: iso(r.last_seen_at),
     spend_usd: nanoToUsdString(BigInt(r.cost ?? '0')),
     requests: Number(r.requests ?? 0),
+    refused: Number(r.refused ?? 0),
     last_call_at: r.last_call_at === null ? null : iso(r.last_call_at),
   }));
 }
