@@ -4,6 +4,7 @@
  * AUTH_OIDC_CLIENT_SECRET are set. Either way the person must exist in the
  * users table, which is where their role and department come from.
  */
+import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
@@ -12,7 +13,7 @@ import { z } from 'zod';
 import { getDb } from '@/db/client';
 import { users } from '@/db/schema';
 import type { Role } from '@/lib/engine/enums';
-import { verifyPassword } from './secrets';
+import { hashPassword, verifyPassword } from './secrets';
 
 const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(320),
@@ -23,6 +24,20 @@ async function findActiveUser(email: string) {
   const { db } = await getDb();
   const [user] = await db.select().from(users).where(eq(users.email, email.toLowerCase())).limit(1);
   return user && !user.disabledAt ? user : undefined;
+}
+
+let dummyHash: string | undefined;
+
+/**
+ * A hash of a random secret that no password matches. A password is checked
+ * against it when there is no hash of the person's own to check (unknown
+ * email, disabled account, SSO-only account), so every failed sign-in costs
+ * the same scrypt and timing does not tell which emails have accounts.
+ * Made on the first sign-in, whichever way it goes, not at import.
+ */
+function dummyPasswordHash(): string {
+  dummyHash ??= hashPassword(randomBytes(32).toString('base64url'));
+  return dummyHash;
 }
 
 function oidcProvider(): Provider[] {
@@ -63,9 +78,11 @@ export const authOptions: NextAuthOptions = {
       async authorize(raw) {
         const parsed = credentialsSchema.safeParse(raw);
         if (!parsed.success) return null;
+        const dummy = dummyPasswordHash();
         const user = await findActiveUser(parsed.data.email);
-        // One answer for every failure: never say whether the email or the password was wrong.
-        if (!user || !verifyPassword(parsed.data.password, user.passwordHash)) return null;
+        // One answer, in the same time, for every failure: never say whether the email or the password was wrong.
+        const passwordOk = verifyPassword(parsed.data.password, user?.passwordHash || dummy);
+        if (!user?.passwordHash || !passwordOk) return null;
         return { id: user.id, email: user.email, name: user.name };
       },
     }),

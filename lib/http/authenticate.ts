@@ -2,9 +2,14 @@
  * Finds the caller: a Bearer API key (looked up by hash, with a short
  * in-process cache) or a next-auth session cookie. The person is re-read from
  * the users table on every request, so a changed role or a disabled account
- * takes effect at once.
+ * takes effect at once. A personal key (one bound to a user) stops working
+ * with its user: the lookup refuses a key whose user is disabled. Keys are
+ * cached for KEY_CACHE_TTL_MS (30 s), so a user disabled in the database, or
+ * a key revoked on another instance, is refused within 30 s; code that
+ * disables a user or revokes a key calls clearApiKeyCache() so this instance
+ * refuses it at once (no route disables users today: it is a database edit).
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, or } from 'drizzle-orm';
 import { getToken } from 'next-auth/jwt';
 import type { DbHandle } from '@/db/client';
 import { apiKeys, users } from '@/db/schema';
@@ -19,10 +24,12 @@ export async function actorForApiKey(db: DbHandle, key: string, nowMs = Date.now
   const hash = hashApiKey(key);
   const cached = keyCache.get(hash);
   if (cached && cached.expires > nowMs) return cached.actor;
+  // A key bound to a user goes with them: a disabled user's keys authenticate no one.
   const [row] = await db.db
-    .select()
+    .select(getTableColumns(apiKeys))
     .from(apiKeys)
-    .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
+    .leftJoin(users, eq(users.id, apiKeys.userId))
+    .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt), or(isNull(apiKeys.userId), isNull(users.disabledAt))))
     .limit(1);
   const actor: Actor | null = row
     ? {
@@ -42,7 +49,7 @@ export async function actorForApiKey(db: DbHandle, key: string, nowMs = Date.now
   return actor;
 }
 
-/** Forget cached key lookups (after a key is revoked, and in tests). */
+/** Forget cached key lookups (after a key is revoked or its user disabled, and in tests). */
 export function clearApiKeyCache(): void {
   keyCache.clear();
 }

@@ -2,7 +2,10 @@
  * The upstreams ops configure: POST /api/v1/upstreams creates or replaces
  * one by name, GET lists them. The credential is sealed before it is stored
  * and never returned; each change is in the audit log, in the same
- * transaction, without the secret.
+ * transaction, without the secret. An update may keep the stored credential
+ * only while it still goes to the same place the same way (kind, base_url,
+ * auth_header): otherwise anyone allowed to edit upstreams could point a
+ * production key at their own host and read it from the request.
  */
 import { randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
@@ -39,6 +42,9 @@ export const upstreamInputSchema = z
     if (input.kind === 'openai_compatible' && !input.base_url) ctx.addIssue({ code: 'custom', path: ['base_url'], message: 'an OpenAI-compatible upstream needs base_url' });
     if (input.kind === 'anthropic' && !input.api_key) ctx.addIssue({ code: 'custom', path: ['api_key'], message: 'an Anthropic upstream needs api_key' });
   });
+
+/** The fields that decide where, and in which header, the credential is sent. */
+const CREDENTIAL_DESTINATION = ['kind', 'base_url', 'auth_header'] as const;
 
 export interface UpstreamView {
   id: string;
@@ -91,10 +97,20 @@ export async function saveUpstream(ctx: RequestContext, body: unknown): Promise<
   const authHeader = input.auth_header ?? (input.kind === 'anthropic' ? 'x-api-key' : 'authorization');
   return ctx.db.db.transaction(async (tx) => {
     const [existing] = await tx
-      .select({ id: upstreams.id })
+      .select({ id: upstreams.id, kind: upstreams.kind, baseUrl: upstreams.baseUrl, authHeader: upstreams.authHeader, credentialCiphertext: upstreams.credentialCiphertext })
       .from(upstreams)
       .where(and(eq(upstreams.organisationId, ctx.organisationId), eq(upstreams.name, input.name)))
       .for('update');
+    if (existing?.credentialCiphertext && input.api_key === undefined) {
+      const before = { kind: existing.kind, base_url: existing.baseUrl, auth_header: existing.authHeader };
+      const after = { kind: input.kind, base_url: input.base_url ?? null, auth_header: authHeader };
+      const moved = CREDENTIAL_DESTINATION.filter((field) => before[field] !== after[field]);
+      if (moved.length) {
+        throw new ValidationError(`api_key: changing ${moved.join(', ')} sends the stored credential elsewhere; send api_key again in the same request.`, {
+          param: 'api_key',
+        });
+      }
+    }
     const values = {
       kind: input.kind,
       baseUrl: input.base_url ?? null,

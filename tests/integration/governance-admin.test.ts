@@ -75,7 +75,8 @@ function request(method: string, path: string, who: Who, body?: unknown): Reques
   const headers: Record<string, string> = {};
   if (who === 'opsKey') headers.authorization = `Bearer ${ADMIN_KEY}`;
   else if (who === 'agentKey') headers.authorization = `Bearer ${AGENT_KEY}`;
-  else headers.cookie = cookies[who];
+  // A browser sends its page's origin with every change; the route wrapper refuses a cookie without it (CSRF).
+  else Object.assign(headers, { cookie: cookies[who], origin: 'http://localhost' });
   if (body !== undefined) headers['content-type'] = 'application/json';
   return new Request(`http://localhost${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 }

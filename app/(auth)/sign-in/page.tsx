@@ -1,4 +1,5 @@
 import { redirect } from 'next/navigation';
+import { safeCallbackUrl } from '@/lib/auth/callback-url';
 import { currentActor } from '@/lib/auth/current';
 import { oidcEnabled } from '@/lib/auth/options';
 import { landingPath } from '@/lib/auth/permissions';
@@ -11,7 +12,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const actor = await currentActor();
   if (actor) redirect(landingPath(actor.role, actor.departmentId));
   const { callbackUrl, error } = await searchParams;
-  const safeCallback = callbackUrl && callbackUrl.startsWith('/') && !callbackUrl.startsWith('//') ? callbackUrl : '/';
+  const safeCallback = safeCallbackUrl(callbackUrl);
   return (
     <main className="flex min-h-screen">
       <section className="hidden w-[44%] flex-col justify-between bg-slate-900 p-12 text-slate-300 lg:flex">

@@ -2,6 +2,7 @@
 
 import { signIn } from 'next-auth/react';
 import { useState, type FormEvent } from 'react';
+import { safeCallbackUrl } from '@/lib/auth/callback-url';
 
 const MESSAGES: Record<string, string> = {
   CredentialsSignin: 'Email or password is incorrect.',
@@ -24,7 +25,8 @@ export function SignInForm({ callbackUrl, initialError, oidc }: { callbackUrl: s
       redirect: false,
     });
     if (result?.ok && !result.error) {
-      window.location.assign(callbackUrl);
+      // The page already checked it; checked again where the browser is sent, in case this form is reused.
+      window.location.assign(safeCallbackUrl(callbackUrl));
       return;
     }
     setPending(false);
@@ -70,7 +72,7 @@ export function SignInForm({ callbackUrl, initialError, oidc }: { callbackUrl: s
       {oidc && (
         <button
           type="button"
-          onClick={() => signIn('oidc', { callbackUrl })}
+          onClick={() => signIn('oidc', { callbackUrl: safeCallbackUrl(callbackUrl) })}
           className="w-full rounded-lg border border-slate-300 bg-white px-4 py-2.5 text-sm font-semibold text-slate-700 hover:bg-slate-50"
         >
           Continue with single sign-on
