@@ -1,4 +1,4 @@
-import { bigint, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, index, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import { FEEDBACK_KINDS, OUTCOMES } from '@/lib/engine/enums';
 import { departments, organisations, projects } from './org';
 
@@ -25,7 +25,11 @@ export const workflowRuns = pgTable(
 export type WorkflowRun = typeof workflowRuns.$inferSelect;
 export type NewWorkflowRun = typeof workflowRuns.$inferInsert;
 
-/** A call's answer judged by a person or a downstream check; feeds quality drift. */
+/**
+ * A call's answer judged by a person or a downstream check; feeds quality
+ * drift. One verdict per caller (`created_by`: the API key or person) on a
+ * call, so a caller posting again cannot move routing again.
+ */
 export const feedback = pgTable(
   'feedback',
   {
@@ -37,8 +41,9 @@ export const feedback = pgTable(
     kind: text('kind', { enum: FEEDBACK_KINDS }).notNull(),
     note: text('note'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The caller, `api_key:<id>` or `user:<id>`. */
     createdBy: text('created_by'),
   },
-  (t) => [index('feedback_request_idx').on(t.requestId)],
+  (t) => [index('feedback_request_idx').on(t.requestId), unique('feedback_caller_uq').on(t.organisationId, t.requestId, t.createdBy).nullsNotDistinct()],
 );
 export type Feedback = typeof feedback.$inferSelect;

@@ -170,7 +170,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
       maxOutputTokens: requestedMaxTokens(body),
       models,
       thresholds: { ...DEFAULT_THRESHOLDS, ...policies.thresholds },
-      quality: rt.quality.lookup,
+      quality: rt.quality.lookupFor(actor.organisationId),
       health: rt.health.at(Date.now()),
       forbidden: policies.forbidden,
     });
@@ -456,7 +456,7 @@ function noteRetry(rt: GatewayRuntime, ctx: CallContext, promptHash: string): bo
   const key = sessionKey(ctx);
   const previous = key ? rt.lastPrompt.get(key) : undefined;
   if (previous && previous.hash === promptHash && Date.now() - previous.at < RETRY_WINDOW_MS) {
-    rt.observeQuality({ modelId: previous.modelId, task: ctx.task, signal: 'retry' }, false);
+    rt.observeQuality({ organisationId: ctx.actor.organisationId, modelId: previous.modelId, task: ctx.task, signal: 'retry' }, false);
     return true;
   }
   return false;

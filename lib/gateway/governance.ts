@@ -25,6 +25,7 @@ import {
   type CallAttribution,
   type CallProjection,
 } from '@/lib/engine/governance';
+import { loopSessionKey } from '@/lib/engine/governance/loop-guard';
 import { nanoToUsdString } from '@/lib/engine/money';
 import type { TokenBuckets } from '@/lib/engine/pricing';
 import type { RoutableModel } from '@/lib/engine/router/types';
@@ -165,7 +166,8 @@ export async function checkGuards(g: GuardInput): Promise<{ approvalUsed: string
         'session frozen',
       );
     }
-    const verdict = rt.loopGuard.observe(sessionId, { promptText: g.latestTurn, costNano: g.projection.costNano, at: g.now }, g.policies.loopGuard);
+    // Keyed by organisation too: session ids are the callers' own names. An unfreeze clears the key (runtime.ts).
+    const verdict = rt.loopGuard.observe(loopSessionKey(organisationId, sessionId), { promptText: g.latestTurn, costNano: g.projection.costNano, at: g.now }, g.policies.loopGuard);
     if (verdict.frozen) {
       await freezeSession(rt.db, {
         organisationId,

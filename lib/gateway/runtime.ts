@@ -3,6 +3,7 @@
  * the thin Node layer in the production server: metrics, the response
  * cache, quality and health estimates, the upstream registry and the ledger
  * writer. Nothing here is the record: the ledger is. Quality estimates are
+ * per organisation (its routing hears only its own feedback and retries),
  * rebuilt from stored feedback on start and refreshed on a timer.
  */
 import type { DbHandle } from '@/db/client';
@@ -12,12 +13,14 @@ import { DEFAULT_SEMANTIC_THRESHOLD, ResponseCache } from '@/lib/engine/cache';
 import type { TaskType } from '@/lib/engine/enums';
 import type { RoutableModel } from '@/lib/engine/router/types';
 import { choosePrices } from '@/lib/engine/prices';
-import { catalogQuality, HealthTracker, QualityTracker, type QualityHistoryRow } from '@/lib/engine/router';
+import { catalogQuality, HealthTracker, OrganisationQuality, type OrganisationQualityRow } from '@/lib/engine/router';
 import { simulatedAdapter } from '@/lib/providers';
 import type { ProviderAdapter } from '@/lib/providers/types';
 import { LoopGuard } from '@/lib/engine/governance';
+import { loopSessionKey } from '@/lib/engine/governance/loop-guard';
 import { alertCrossingsLater } from '@/lib/server/budget-alerts';
 import { startGovernanceTimers } from '@/lib/server/governance-admin';
+import { onSessionUnfrozen } from '@/lib/server/governance-admin/sessions';
 import { LeaseAdmitter } from '@/lib/server/governance/leases';
 import { expireReservations } from '@/lib/server/governance/quota-store';
 import { LedgerWriter } from '@/lib/server/ledger-writer';
@@ -42,15 +45,18 @@ export interface GatewayRuntime {
   db: DbHandle;
   metrics: Metrics;
   cache: ResponseCache;
-  /** Current quality estimates (replaced on refresh: read it through the runtime, never keep it). */
-  quality: QualityTracker;
+  /** Current quality estimates per organisation (replaced on refresh: read it through the runtime, never keep it). */
+  quality: OrganisationQuality;
   health: HealthTracker;
-  /** Per-process loop guard state; a freeze is stored, so every instance honours it. */
+  /**
+   * Per-process loop guard state, keyed by `loopSessionKey(organisation, session)`; a freeze is stored, so every
+   * instance honours it, and an unfreeze clears the session here (see `onSessionUnfrozen`).
+   */
   loopGuard: LoopGuard;
   /** Budget admission: reservations in PostgreSQL, with leases for hot counters. */
   admitter: LeaseAdmitter;
   /** Records a quality signal now and keeps it across refreshes until it is in the stored history. */
-  observeQuality(row: QualityHistoryRow, stored: boolean): void;
+  observeQuality(row: OrganisationQualityRow, stored: boolean): void;
   writer: LedgerWriter;
   simulator: ProviderAdapter | null;
   /** Routable models priced for the organisation now (contracted rates where they exist). */
@@ -59,7 +65,7 @@ export interface GatewayRuntime {
   /** Per session, the last prompt's hash and model: a repeat is a retry signal for quality. */
   lastPrompt: Map<string, { hash: string; modelId: string; task: TaskType; at: number }>;
   /** Rebuilds quality estimates from stored feedback plus this process's unstored signals. */
-  refreshQuality(history: readonly QualityHistoryRow[]): void;
+  refreshQuality(history: readonly OrganisationQualityRow[]): void;
   /** Forget cached upstreams and priced models: the next call reloads them. */
   invalidate(): void;
 }
@@ -68,25 +74,25 @@ function buildRuntime(db: DbHandle): GatewayRuntime {
   const upstreamCache = new Map<string, UpstreamRegistry>();
   const modelCache = new Map<string, { book: PriceBook; models: RoutableModel[] }>();
   const simulator = simulatorEnabled() ? simulatedAdapter(simulatorOptions()) : null;
-  const liveSignals: QualityHistoryRow[] = [];
+  const liveSignals: OrganisationQualityRow[] = [];
   const runtime: GatewayRuntime = {
     db,
     metrics: new Metrics(),
     cache: new ResponseCache({ maxEntries: 20_000, ttlMs: 60 * 60_000, semanticThreshold: DEFAULT_SEMANTIC_THRESHOLD, semantic: true }),
-    quality: new QualityTracker(catalogQuality()),
+    quality: new OrganisationQuality(catalogQuality()),
     health: new HealthTracker(),
     loopGuard: new LoopGuard(),
     admitter: new LeaseAdmitter(db, { onCrossings: (crossings) => alertCrossingsLater(db, crossings) }),
     observeQuality(row, stored) {
-      runtime.quality.observe(row.modelId, row.task, row.signal);
+      runtime.quality.observe(row);
       if (stored) return;
       if (liveSignals.length >= MAX_LIVE_SIGNALS) liveSignals.shift();
       liveSignals.push(row);
     },
     refreshQuality(history) {
-      const tracker = QualityTracker.fromHistory(catalogQuality(), history);
-      for (const row of liveSignals) tracker.observe(row.modelId, row.task, row.signal);
-      runtime.quality = tracker;
+      const quality = OrganisationQuality.fromHistory(catalogQuality(), history);
+      for (const row of liveSignals) quality.observe(row);
+      runtime.quality = quality;
     },
     writer: new LedgerWriter(db, { lingerMs: LEDGER_LINGER_MS, keepThroughOutages: true }),
     simulator,
@@ -143,6 +149,8 @@ async function start(): Promise<GatewayRuntime> {
       console.error('[tollgate] loading quality feedback failed', error);
     }
   };
+  // Ops unfroze a session (here, or elsewhere and this process read it): its next call starts a fresh loop history.
+  onSessionUnfrozen((organisationId, sessionId) => runtime.loopGuard.reset(loopSessionKey(organisationId, sessionId)));
   await refresh();
   setInterval(() => void refresh(), QUALITY_REFRESH_MS).unref();
   startGovernanceTimers(db);

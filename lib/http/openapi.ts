@@ -193,13 +193,15 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: "A call's answer was good, wrong or corrected by a person; feeds the router's quality estimates",
           requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(feedbackSchema, { io: 'input' }) } } },
-          responses: { 201: json('`{ id, request_id, kind, model_id, task }`'), ...errorResponses(400, 401, 403, 404) },
+          responses: { 200: json('The caller already gave its verdict on this call: that one, unchanged, with `duplicate: true`'), 201: json('`{ id, request_id, kind, model_id, task, duplicate: false }`'), ...errorResponses(400, 401, 403, 404) },
         },
       },
       '/api/v1/upstreams': {
         get: { summary: 'Configured upstreams (credentials never returned); ops only', responses: { 200: json('`{ data: [...] }`'), ...errorResponses(401, 403) } },
         post: {
-          summary: 'Create or replace an upstream by name: OpenAI-compatible (OpenAI, Azure OpenAI, vLLM, Ollama), Anthropic, or the simulator; ops only, audited',
+          summary:
+            'Create or replace an upstream by name: OpenAI-compatible (OpenAI, Azure OpenAI, vLLM, Ollama), Anthropic, or the simulator; ops only, audited. ' +
+            'A replace keeps the stored api_key only while kind, base_url and auth_header stay the same: changing any of them needs api_key again (400 otherwise)',
           requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(upstreamInputSchema, { io: 'input', unrepresentable: 'any' }) } } },
           responses: { 200: json('Replaced'), 201: json('Created'), ...errorResponses(400, 401, 403) },
         },

@@ -179,7 +179,6 @@ describe('the loop guard', () => {
     expect(session).toMatchObject({ status: 'frozen', frozen_reason: 'repeated_prompt' });
     const res = await unfreeze(asOps('/api/v1/sessions/sess-loop/unfreeze', {}), params('sess-loop'));
     expect(res.status).toBe(200);
-    rt.loopGuard.reset('sess-loop');
     await new Promise((resolve) => setTimeout(resolve, 1_600)); // the session-status cache
     expect((await ask()).choices[0]!.message.content).toBeTruthy();
   });

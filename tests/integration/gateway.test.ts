@@ -737,7 +737,7 @@ describe('models, metrics and feedback', () => {
       .withResponse();
     const id = response.headers.get('x-tollgate-request-id')!;
     const ledger = await row(id);
-    const before = rt.quality.lookup(ledger.model_id!, 'summarize');
+    const before = rt.quality.lookupFor(ORG_ID)(ledger.model_id!, 'summarize');
     const res = await postFeedback(
       new Request('http://localhost/api/v1/feedback', {
         method: 'POST',
@@ -746,7 +746,7 @@ describe('models, metrics and feedback', () => {
       }),
     );
     expect(res.status).toBe(201);
-    expect(rt.quality.lookup(ledger.model_id!, 'summarize')).toBeLessThan(before);
+    expect(rt.quality.lookupFor(ORG_ID)(ledger.model_id!, 'summarize')).toBeLessThan(before);
     const unknown = await postFeedback(
       new Request('http://localhost/api/v1/feedback', {
         method: 'POST',

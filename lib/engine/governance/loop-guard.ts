@@ -18,6 +18,10 @@
  *   brand-new session never spikes. The current window is measured in
  *   twelfths of `rateWindowMs`, so it spans between 11/12 and all of it.
  *
+ * Sessions are keyed by `loopSessionKey(organisationId, sessionId)`: session
+ * ids are the callers' own names, so two organisations may use the same one
+ * and neither may see, or freeze, the other's.
+ *
  * Once frozen, a session stays frozen (further calls are not recorded and
  * return the same answer) until `reset`, which forgets the session entirely.
  * A policy with `maxRepeats < 2` or `maxCycles < 2` disables that check.
@@ -45,6 +49,11 @@ export interface LoopObservation {
 export type LoopVerdict = { frozen: false } | { frozen: true; reason: LoopReason; detail: string };
 
 const NOT_FROZEN: LoopVerdict = Object.freeze({ frozen: false });
+
+/** The guard's key for an organisation's session (two organisations may name their sessions alike). */
+export function loopSessionKey(organisationId: string, sessionId: string): string {
+  return `${organisationId}\u0000${sessionId}`;
+}
 
 interface SessionState {
   /** Group ids of the last three prompts, most recent first (-1: none). */
@@ -88,17 +97,18 @@ export class LoopGuard {
     return this.sessions.size;
   }
 
-  isFrozen(sessionId: string): boolean {
-    return (this.sessions.get(sessionId)?.frozen ?? null) !== null;
+  /** `key`: `loopSessionKey(organisationId, sessionId)`, as for every method. */
+  isFrozen(key: string): boolean {
+    return (this.sessions.get(key)?.frozen ?? null) !== null;
   }
 
   /** Forgets a session (ops unfroze it): its next call starts a fresh history. */
-  reset(sessionId: string): void {
-    this.sessions.delete(sessionId);
+  reset(key: string): void {
+    this.sessions.delete(key);
   }
 
-  observe(sessionId: string, call: LoopObservation, policy: LoopGuardPolicy): LoopVerdict {
-    const s = this.touch(sessionId, call.at.getTime());
+  observe(key: string, call: LoopObservation, policy: LoopGuardPolicy): LoopVerdict {
+    const s = this.touch(key, call.at.getTime());
     if (s.frozen) return s.frozen;
 
     const fp = fingerprint(call.promptText);
@@ -114,11 +124,11 @@ export class LoopGuard {
   }
 
   /** The session's state, most recently used last in the map; evicts the least recent beyond the bound. */
-  private touch(sessionId: string, at: number): SessionState {
-    let s = this.sessions.get(sessionId);
+  private touch(key: string, at: number): SessionState {
+    let s = this.sessions.get(key);
     if (s) {
-      this.sessions.delete(sessionId);
-      this.sessions.set(sessionId, s);
+      this.sessions.delete(key);
+      this.sessions.set(key, s);
       return s;
     }
     s = {
@@ -140,7 +150,7 @@ export class LoopGuard {
       bucketWidth: 0,
       buckets: new Float64Array(BUCKETS * 3).fill(-1),
     };
-    this.sessions.set(sessionId, s);
+    this.sessions.set(key, s);
     if (this.sessions.size > this.maxSessions) {
       const oldest = this.sessions.keys().next().value;
       if (oldest !== undefined) this.sessions.delete(oldest);

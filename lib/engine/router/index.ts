@@ -9,11 +9,13 @@ export { DEFAULT_REPLY_ALLOWANCE, EXPECTED_OUTPUT_TOKENS, estimateCostNano, expe
 export { catalogQuality, routableModels, UNKNOWN_QUALITY } from './models';
 export {
   MIN_STEP,
+  OrganisationQuality,
   RELAX_HALF_LIFE,
   PRIOR_WEIGHT,
   QUALITY_SIGNALS,
   QualityTracker,
   SIGNAL_EFFECT,
+  type OrganisationQualityRow,
   type QualityEstimate,
   type QualityHistoryRow,
   type QualitySignal,

@@ -190,3 +190,49 @@ export class QualityTracker {
     return out;
   }
 }
+
+/** A quality signal from one organisation's traffic. */
+export interface OrganisationQualityRow extends QualityHistoryRow {
+  organisationId: string;
+}
+
+/**
+ * Quality estimates per organisation: an organisation's routing moves only
+ * with its own feedback and retries, so no tenant can steer another's. An
+ * organisation without signals reads the prior. `lookupFor` is one Map
+ * lookup, cheap enough for every call.
+ */
+export class OrganisationQuality {
+  private readonly trackers = new Map<string, QualityTracker>();
+
+  constructor(
+    private readonly prior: QualityLookup,
+    private readonly options: QualityTrackerOptions = {},
+  ) {}
+
+  /** Rebuilds every organisation's estimates from stored signals, oldest first. */
+  static fromHistory(prior: QualityLookup, rows: Iterable<OrganisationQualityRow>, options?: QualityTrackerOptions): OrganisationQuality {
+    const quality = new OrganisationQuality(prior, options);
+    for (const row of rows) quality.observe(row);
+    return quality;
+  }
+
+  /** The organisation's estimates, to hand to the router. */
+  lookupFor(organisationId: string): QualityLookup {
+    return this.trackers.get(organisationId)?.lookup ?? this.prior;
+  }
+
+  /** The organisation's tracker, once it has had a signal. */
+  trackerOf(organisationId: string): QualityTracker | undefined {
+    return this.trackers.get(organisationId);
+  }
+
+  observe(row: OrganisationQualityRow): void {
+    let tracker = this.trackers.get(row.organisationId);
+    if (!tracker) {
+      tracker = new QualityTracker(this.prior, this.options);
+      this.trackers.set(row.organisationId, tracker);
+    }
+    tracker.observe(row.modelId, row.task, row.signal);
+  }
+}

@@ -4,6 +4,14 @@
  * one transaction); the gateway checks `sessionStatus` before each call (a
  * 1.5 s per-process cache, so an unfreeze reaches every instance within
  * that); ops list frozen sessions and unfreeze them.
+ *
+ * The loop guard's memory of a session is per process. `onSessionUnfrozen`
+ * tells it when to forget: at once in the process that unfroze the session,
+ * and in any other instance when `sessionStatus` reads `active` for a session
+ * that instance last knew frozen (it froze it, or refused a call on it), so
+ * within the cache's 1.5 s. An instance that saw some of the session's calls
+ * but never knew it frozen keeps what it saw; a brand-new prompt starts a new
+ * run there anyway.
  */
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
@@ -17,27 +25,67 @@ import { kickAlertDelivery, recordAlert } from '@/lib/server/alerts';
 import { actorOf, ConflictError, SESSION_ID, usd, writeAudit } from './shared';
 
 const STATUS_CACHE_TTL_MS = 1_500;
-const statusCache = new Map<string, { status: SessionStatus; expires: number }>();
+const STATUS_CACHE_MAX = 50_000;
+/** `seq` orders what the cache learns: a read that began before a later freeze or unfreeze here never overwrites it. */
+const statusCache = new Map<string, { status: SessionStatus; expires: number; seq: number }>();
+let statusSeq = 0;
 const cacheKey = (organisationId: string, sessionId: string) => `${organisationId}\u0000${sessionId}`;
+
+type UnfreezeListener = (organisationId: string, sessionId: string) => void;
+/** On globalThis: the route handlers and the gateway's Node layer may load this module apart, in one process. */
+const globalForSessions = globalThis as unknown as { __tollgateUnfreezeListeners?: Set<UnfreezeListener> };
+const unfreezeListeners = (globalForSessions.__tollgateUnfreezeListeners ??= new Set());
+
+/** Calls `listener` when this process unfreezes a session or learns that one it knew frozen was unfrozen; returns the unsubscribe. */
+export function onSessionUnfrozen(listener: UnfreezeListener): () => void {
+  unfreezeListeners.add(listener);
+  return () => unfreezeListeners.delete(listener);
+}
+
+function announceUnfrozen(organisationId: string, sessionId: string): void {
+  for (const listener of unfreezeListeners) {
+    try {
+      listener(organisationId, sessionId);
+    } catch (error) {
+      console.error(`[tollgate] an unfreeze listener failed for session ${sessionId}`, error);
+    }
+  }
+}
+
+function rememberStatus(key: string, status: SessionStatus, nowMs: number): void {
+  if (statusCache.size >= STATUS_CACHE_MAX && !statusCache.has(key)) {
+    // Frozen entries stay: they are how this process notices an unfreeze made elsewhere.
+    for (const [k, entry] of statusCache) if (entry.status !== 'frozen') statusCache.delete(k);
+    if (statusCache.size >= STATUS_CACHE_MAX) statusCache.clear();
+  }
+  statusCache.set(key, { status, expires: nowMs + STATUS_CACHE_TTL_MS, seq: ++statusSeq });
+}
 
 export function invalidateSessionStatus(organisationId?: string, sessionId?: string): void {
   if (organisationId && sessionId) statusCache.delete(cacheKey(organisationId, sessionId));
   else statusCache.clear();
 }
 
-/** A session's status (`active` when Tollgate has no row for it yet), cached for 1.5 s. */
+/**
+ * A session's status (`active` when Tollgate has no row for it yet), cached
+ * for 1.5 s. Reading `active` for a session this process knew frozen
+ * announces the unfreeze (`onSessionUnfrozen`).
+ */
 export async function sessionStatus(db: DbHandle, organisationId: string, sessionId: string, nowMs = Date.now()): Promise<SessionStatus> {
   const key = cacheKey(organisationId, sessionId);
   const cached = statusCache.get(key);
   if (cached && cached.expires > nowMs) return cached.status;
+  const startedAt = statusSeq;
   const [row] = await db.db
     .select({ status: agentSessions.status })
     .from(agentSessions)
     .where(and(eq(agentSessions.organisationId, organisationId), eq(agentSessions.id, sessionId)))
     .limit(1);
   const status = row?.status ?? 'active';
-  if (statusCache.size > 50_000) statusCache.clear();
-  statusCache.set(key, { status, expires: nowMs + STATUS_CACHE_TTL_MS });
+  const known = statusCache.get(key);
+  if (known && known.seq > startedAt) return known.status;
+  rememberStatus(key, status, nowMs);
+  if (known?.status === 'frozen' && status === 'active') announceUnfrozen(organisationId, sessionId);
   return status;
 }
 
@@ -131,7 +179,7 @@ export async function freezeSession(db: DbHandle, input: FreezeSessionInput): Pr
     );
     return { row: row!, frozen: true };
   });
-  invalidateSessionStatus(input.organisationId, input.sessionId);
+  rememberStatus(cacheKey(input.organisationId, input.sessionId), 'frozen', Date.now());
   if (result.frozen) kickAlertDelivery(db);
   return { session: view(result.row), frozen: result.frozen };
 }
@@ -160,7 +208,11 @@ export async function listSessions(ctx: RequestContext, query: z.infer<typeof se
   return { data: page.map(view), next_before: rows.length > query.limit ? page[page.length - 1]!.lastSeenAt.toISOString() : null };
 }
 
-/** Lets a frozen session call again (audit-logged). A session that is not frozen is a 409. */
+/**
+ * Lets a frozen session call again (audit-logged), and this process's loop
+ * guard forgets what it saw of it (`onSessionUnfrozen`): the next call starts
+ * a fresh history. A session that is not frozen is a 409.
+ */
 export async function unfreezeSession(ctx: RequestContext, sessionId: string, body: { note?: string } = {}): Promise<SessionView> {
   const confined = departmentScope(ctx);
   const result = await ctx.db.db.transaction(async (tx) => {
@@ -185,7 +237,8 @@ export async function unfreezeSession(ctx: RequestContext, sessionId: string, bo
     });
     return row!;
   });
-  invalidateSessionStatus(ctx.organisationId, sessionId);
+  rememberStatus(cacheKey(ctx.organisationId, sessionId), 'active', Date.now());
+  announceUnfrozen(ctx.organisationId, sessionId);
   return view(result);
 }
 

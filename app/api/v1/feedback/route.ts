@@ -7,6 +7,6 @@ import { recordFeedback } from '@/lib/server/feedback';
 export const POST = withAuth('feedback.write', async ({ req, ctx }) => {
   const body = await readJsonBody(req, 64 * 1024);
   const rt = await getGateway();
-  const result = await recordFeedback(ctx, body, (modelId, task, kind) => rt.observeQuality({ modelId, task, signal: kind }, true));
-  return Response.json(result, { status: 201 });
+  const result = await recordFeedback(ctx, body, (signal) => rt.observeQuality(signal, true));
+  return Response.json(result, { status: result.duplicate ? 200 : 201 });
 });
