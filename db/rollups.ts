@@ -86,11 +86,14 @@ const GRAINS = {
 
 const isOne = (yes: boolean) => (yes ? 1 : 0);
 
+const REFUSED: Measure = ['refused', "count(*) filter (where status = 'refused')", (r) => isOne(r.status === 'refused')];
+
 const LEDGER_MEASURES: readonly Measure[] = [
   ['requests', 'count(*)', () => 1],
   ['errors', "count(*) filter (where status = 'error')", (r) => isOne(r.status === 'error')],
   ['cache_hits', "count(*) filter (where cache_hit = 'hit')", (r) => isOne(r.cacheHit === 'hit')],
   ['unpriced', "count(*) filter (where price_status = 'unpriced')", (r) => isOne(r.priceStatus === 'unpriced')],
+  REFUSED,
   ['input_tokens', 'sum(input_tokens)', (r) => r.inputTokens ?? 0],
   ['cached_input_tokens', 'sum(cached_input_tokens)', (r) => r.cachedInputTokens ?? 0],
   [
@@ -120,6 +123,7 @@ export const ROLLUPS: readonly Rollup[] = [
     dimensions: ['api_key_id', 'department_id'],
     measures: [
       ['requests', 'count(*)', () => 1],
+      REFUSED,
       [
         'tokens',
         'sum(input_tokens::bigint + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens)',

@@ -342,7 +342,8 @@ describe('budget use of per-session budgets and request quotas', () => {
     await db.query(
       `insert into budgets (id, organisation_id, name, scope_type, scope_id, "window", metric, limit_value, enforcement, alert_thresholds) values
          ('bud_edges_session', $1, 'Per run', 'organisation', null, 'session', 'cost', $2, 'hard', '[]'::jsonb),
-         ('bud_edges_requests', $1, 'Key calls', 'api_key', 'key_budget_edges', 'day', 'requests', 10, 'hard', '[]'::jsonb)`,
+         ('bud_edges_requests', $1, 'Key calls', 'api_key', 'key_budget_edges', 'day', 'requests', 10, 'hard', '[]'::jsonb),
+         ('bud_edges_org_requests', $1, 'Org calls', 'organisation', null, 'day', 'requests', 100, 'hard', '[]'::jsonb)`,
       [ORG, (5n * USD).toString()],
     );
     await insertLedgerRows(db, [
@@ -377,5 +378,11 @@ describe('budget use of per-session budgets and request quotas', () => {
     expect(byId.get('bud_edges_session')).toMatchObject({ used: (3n * USD).toString(), useBps: 6_000 });
     // Today the key's calls that ran are A's two and C's first; C's four refused calls are not requests.
     expect(byId.get('bud_edges_requests')).toMatchObject({ used: '3', useBps: 3_000 });
+    // The organisation's daily quota reads the rollups, which count refusals apart.
+    const [today] = await db.query<{ n: string }>(
+      "select count(*) filter (where status <> 'refused')::text as n from ledger_events where organisation_id = $1 and occurred_at >= $2::timestamptz",
+      [ORG, new Date(dayStart).toISOString()],
+    );
+    expect(byId.get('bud_edges_org_requests')?.used).toBe(today!.n);
   });
 });

@@ -209,13 +209,15 @@ describe('admission edges', () => {
     const keyMinute = await budget({ limit: USD, scopeType: 'api_key', scopeId: 'key_l', window: 'minute', metric: 'requests' });
     const session = await budget({ limit: USD, scopeType: 'department', scopeId: 'dep_l', window: 'session' });
     const total = await budget({ limit: USD, scopeType: 'department', scopeId: 'dep_l', window: 'total', metric: 'requests' });
-    const admitted = await admit(db, admissionSlots([deptDay, keyMonth, keyMinute, session, total], call, cost(0n), NOW));
+    const keyDay = await budget({ limit: USD, scopeType: 'api_key', scopeId: 'key_l', window: 'day', metric: 'requests' });
+    const admitted = await admit(db, admissionSlots([deptDay, keyMonth, keyMinute, session, total, keyDay], call, cost(0n), NOW));
     expect(admitted.ok).toBe(true);
     expect((await counter(deptDay.id)).committed).toBe(2_000n); // rows 1, 2 (and 5 at zero cost)
     expect((await counter(keyMonth.id)).committed).toBe(360n); // rows 1, 2, 3
     expect((await counter(keyMinute.id)).committed).toBe(1n); // row 1; the refused row 5 is not a request
     expect((await counter(session.id)).committed).toBe(3_000n); // rows 1, 2, 3 (and 5)
-    expect((await counter(total.id)).committed).toBe(3n); // rows 1, 2, 3; not the refused one
+    expect((await counter(total.id)).committed).toBe(3n); // rows 1, 2, 3; not the refused one (daily rollups, which count it apart)
+    expect((await counter(keyDay.id)).committed).toBe(2n); // rows 1, 2 (per-key daily rollup); not the refused one
   });
 });
 

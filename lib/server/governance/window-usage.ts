@@ -3,11 +3,11 @@
  * `committed` of a counter row created on first use, so spend from before the
  * row existed (earlier calls, usage ingest) counts.
  *
- * Cost and token budgets of the organisation, a department or a project over
- * whole UTC days read the daily rollups, and API-key budgets the daily
- * per-key rollups (both equal the raw ledger by construction); minute
- * windows, sessions, users and request counts read the ledger itself. Refused
- * calls are not requests.
+ * Budgets of the organisation, a department or a project over whole UTC
+ * days read the daily rollups, and API-key budgets the daily per-key rollups
+ * (both equal the raw ledger by construction); minute windows, sessions and
+ * users read the ledger itself. Refused calls are not requests (the rollups
+ * count them apart, in `refused`).
  */
 import type { BudgetRule, WindowSlot } from '@/lib/engine/governance/types';
 import { windowRange } from './slots';
@@ -21,7 +21,10 @@ const RAW_MEASURE = {
 const DAILY_MEASURE = {
   cost: 'sum(cost_nano)',
   tokens: 'sum(input_tokens + cached_input_tokens + cache_write_tokens + output_tokens + reasoning_tokens)',
+  requests: 'sum(requests - refused)',
 } as const;
+
+const DAILY_KEY_MEASURE = { cost: 'sum(cost_nano)', tokens: 'sum(tokens)', requests: 'sum(requests - refused)' } as const;
 
 const SCOPE_COLUMN = {
   organisation: null,
@@ -50,14 +53,13 @@ export function windowUsageSql(organisationId: string, rule: BudgetRule, slot: W
   const scope = column ? ` and ${column} = ${p(rule.scopeId)}::text` : '';
   const dayAligned = !range.sessionId && isDayAligned(range.from) && isDayAligned(range.to);
 
-  if (rule.metric !== 'requests' && dayAligned && (rule.scopeType === 'organisation' || rule.scopeType === 'department' || rule.scopeType === 'project')) {
+  if (dayAligned && (rule.scopeType === 'organisation' || rule.scopeType === 'department' || rule.scopeType === 'project')) {
     const days = dayFilter(range, p);
     return { text: `(select ${DAILY_MEASURE[rule.metric]} from ledger_daily where organisation_id = ${org}${scope}${days})`, params };
   }
-  if (rule.metric !== 'requests' && dayAligned && rule.scopeType === 'api_key') {
-    const measure = rule.metric === 'cost' ? 'sum(cost_nano)' : 'sum(tokens)';
+  if (dayAligned && rule.scopeType === 'api_key') {
     const days = dayFilter(range, p);
-    return { text: `(select ${measure} from ledger_daily_keys where organisation_id = ${org}${scope}${days})`, params };
+    return { text: `(select ${DAILY_KEY_MEASURE[rule.metric]} from ledger_daily_keys where organisation_id = ${org}${scope}${days})`, params };
   }
   let filter = scope;
   if (range.sessionId) filter += ` and session_id = ${p(range.sessionId)}::text`;

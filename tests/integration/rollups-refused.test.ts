@@ -1,0 +1,91 @@
+/**
+ * The rollups count refused calls apart (`refused`), so every "calls" figure
+ * and every request quota read from them leaves refusals out, as budget
+ * enforcement does; migration 0014 counted the refusals already in the ledger.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_FOLDER } from '@/db/migrate';
+import { insertLedgerRows, type LedgerRowInput } from '@/lib/server/ledger-writer';
+import { expectRollupsEqualLedger } from '../support/ledger';
+import { createTestDb, type TestDb } from '../support/db';
+
+const ORG = 'org_rollups_refused';
+let db: TestDb;
+
+const row = (i: number, over: Partial<LedgerRowInput>): LedgerRowInput => ({
+  id: `refused_${i}`,
+  idempotencyKey: `refused_${i}`,
+  organisationId: ORG,
+  occurredAt: new Date(Date.UTC(2026, 10, 1 + (i % 3), i % 24, 7)),
+  source: 'gateway',
+  provider: 'openai',
+  modelName: i % 2 ? 'gpt-4.1-mini' : 'gpt-5',
+  tier: i % 2 ? 'small' : 'frontier',
+  departmentId: i % 4 ? 'dep_a' : null,
+  apiKeyId: i % 5 ? `key_${i % 3}` : null,
+  priceStatus: 'priced',
+  inputTokens: 100,
+  outputTokens: 10,
+  costNano: 1_000n,
+  ...over,
+});
+
+const REFUSED = { status: 'refused', errorType: 'budget_exceeded', costNano: 0n, inputTokens: 0, outputTokens: 0 } as const;
+const TABLES = ['ledger_hourly', 'ledger_daily', 'ledger_daily_models', 'ledger_daily_keys'] as const;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  await db.query(`insert into organisations (id, name, slug) values ($1, 'Refusals', 'refusals')`, [ORG]);
+  await insertLedgerRows(db, Array.from({ length: 60 }, (_, i) => row(i, i % 3 === 0 ? REFUSED : {})));
+});
+
+afterAll(async () => {
+  await db?.dispose();
+});
+
+async function refusedPerRollup(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of TABLES) {
+    const [r] = await db.query<{ n: string }>(`select coalesce(sum(refused), 0)::text as n from ${table} where organisation_id = $1`, [ORG]);
+    out[table] = Number(r!.n);
+  }
+  return out;
+}
+
+describe('refused calls in the rollups', () => {
+  it('are counted apart in every rollup, equal to the ledger', async () => {
+    const [raw] = await db.query<{ all: string; keyed: string }>(
+      `select count(*) filter (where status = 'refused')::text as all,
+              count(*) filter (where status = 'refused' and api_key_id is not null)::text as keyed
+         from ledger_events where organisation_id = $1`,
+      [ORG],
+    );
+    expect(Number(raw!.all)).toBe(20);
+    expect(await refusedPerRollup()).toEqual({
+      ledger_hourly: Number(raw!.all),
+      ledger_daily: Number(raw!.all),
+      ledger_daily_models: Number(raw!.all),
+      ledger_daily_keys: Number(raw!.keyed),
+    });
+    await expectRollupsEqualLedger(db);
+  });
+
+  it('migration 0014 counts the refusals already in the ledger, group by group', async () => {
+    const before = await db.query<{ hour: string; department_id: string | null; refused: string }>(
+      `select hour::text, department_id, refused::text from ledger_hourly where organisation_id = $1 order by 1, 2`,
+      [ORG],
+    );
+    const expected = await refusedPerRollup();
+    // The rollups as they were before the column.
+    for (const table of TABLES) await db.query(`alter table ${table} drop column refused`);
+    const file = fs.readdirSync(MIGRATIONS_FOLDER).find((f) => f.startsWith('0014_'))!;
+    for (const statement of fs.readFileSync(path.join(MIGRATIONS_FOLDER, file), 'utf8').split('--> statement-breakpoint')) await db.query(statement);
+    expect(await refusedPerRollup()).toEqual(expected);
+    expect(
+      await db.query(`select hour::text, department_id, refused::text from ledger_hourly where organisation_id = $1 order by 1, 2`, [ORG]),
+    ).toEqual(before);
+    await expectRollupsEqualLedger(db);
+  });
+});
