@@ -86,12 +86,21 @@ const GRAINS = {
 
 const isOne = (yes: boolean) => (yes ? 1 : 0);
 
+/**
+ * A call answered from the response cache: the gateway writes the match's
+ * kind (`exact` or `semantic`); rows written before it did carry `hit`.
+ * `miss` and null are not hits.
+ */
+const CACHE_HIT_KINDS = ['exact', 'semantic', 'hit'] as const;
+export const CACHE_HIT_SQL = `cache_hit in (${CACHE_HIT_KINDS.map((k) => `'${k}'`).join(', ')})`;
+export const isCacheHit = (value: string | null | undefined): boolean => (CACHE_HIT_KINDS as readonly (string | null | undefined)[]).includes(value);
+
 const REFUSED: Measure = ['refused', "count(*) filter (where status = 'refused')", (r) => isOne(r.status === 'refused')];
 
 const LEDGER_MEASURES: readonly Measure[] = [
   ['requests', 'count(*)', () => 1],
   ['errors', "count(*) filter (where status = 'error')", (r) => isOne(r.status === 'error')],
-  ['cache_hits', "count(*) filter (where cache_hit = 'hit')", (r) => isOne(r.cacheHit === 'hit')],
+  ['cache_hits', `count(*) filter (where ${CACHE_HIT_SQL})`, (r) => isOne(isCacheHit(r.cacheHit))],
   ['unpriced', "count(*) filter (where price_status = 'unpriced')", (r) => isOne(r.priceStatus === 'unpriced')],
   REFUSED,
   ['input_tokens', 'sum(input_tokens)', (r) => r.inputTokens ?? 0],

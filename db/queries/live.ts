@@ -2,6 +2,7 @@
  * Read models for the ops live view: the current hour's calls, today's top
  * keys (from the daily key rollup) and the busiest sessions of the last hour.
  */
+import { CACHE_HIT_SQL } from '@/db/rollups';
 import { startOfUtcDay, startOfUtcHour } from '@/lib/engine/periods';
 import type { ReadScope } from './scope';
 
@@ -24,9 +25,9 @@ export async function currentHourCalls(scope: ReadScope): Promise<HourCalls> {
   const hour = startOfUtcHour(scope.now);
   const [row] = await scope.db.query<{ calls: string; attempts: string; errors: string; hits: string; refused: string }>(
     `select count(*) filter (where status <> 'refused')::text as calls,
-            count(*) filter (where status <> 'refused' and cache_hit is distinct from 'hit')::text as attempts,
+            count(*) filter (where status <> 'refused' and not coalesce(${CACHE_HIT_SQL}, false))::text as attempts,
             count(*) filter (where status = 'error' and error_type is distinct from 'client_disconnected')::text as errors,
-            count(*) filter (where cache_hit = 'hit')::text as hits,
+            count(*) filter (where ${CACHE_HIT_SQL})::text as hits,
             count(*) filter (where status = 'refused')::text as refused
        from ledger_events
       where organisation_id = $1 and ($2::text is null or department_id = $2)

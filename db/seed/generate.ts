@@ -913,7 +913,7 @@ export function generateDemoData(options: GenerateOptions): DemoData {
     if (isCacheHit) {
       fillTokens(row);
       row.tier = 'cache';
-      row.cacheHit = 'hit';
+      row.cacheHit = 'semantic';
       row.savedNano = costNano(tokens, tier.rates);
       row.latencyMs = Math.round(uniform(rng, 6, 45));
       row.routeReason = `cache: semantic match ${uniform(rng, 0.93, 0.995).toFixed(3)}`;

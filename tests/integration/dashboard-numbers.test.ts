@@ -16,6 +16,8 @@ import { createTestDb, type TestDb } from '../support/db';
 
 const NOW = new Date('2026-11-18T14:37:00Z');
 const HOUR = 3_600_000;
+/** What a cache hit is written as: the gateway's match kinds, and `hit` from before. */
+const CACHE_HITS = new Set<string | null>(['exact', 'semantic', 'hit']);
 const DAY = 24 * HOUR;
 
 interface RawRow {
@@ -195,9 +197,9 @@ describe.each([null, DEPARTMENT_IDS.claims, DEPARTMENT_IDS.kyc])('landing number
     expect(hour).toEqual({
       hour: new Date(hourStart(NOW.getTime())).toISOString(),
       calls: ran.length,
-      upstreamAttempts: ran.filter((r) => r.cache_hit !== 'hit').length,
+      upstreamAttempts: ran.filter((r) => !CACHE_HITS.has(r.cache_hit)).length,
       upstreamErrors: list.filter((r) => r.status === 'error' && r.error_type !== 'client_disconnected').length,
-      cacheHits: list.filter((r) => r.cache_hit === 'hit').length,
+      cacheHits: list.filter((r) => CACHE_HITS.has(r.cache_hit)).length,
       refused: list.length - ran.length,
     });
   });
@@ -363,11 +365,12 @@ describe('budget use of per-session budgets and request quotas', () => {
       // Another key's calls, so the key's quota below is not touched.
       call(5, { apiKeyId: 'key_other', status: 'error', httpStatus: 503, errorType: 'upstream_error', costNano: 0n, listCostNano: 0n }),
       call(4, { apiKeyId: 'key_other', status: 'error', httpStatus: 499, errorType: 'client_disconnected' }),
-      call(3, { apiKeyId: 'key_other', cacheHit: 'hit', costNano: 0n, savedNano: USD }),
+      call(3, { apiKeyId: 'key_other', cacheHit: 'semantic', costNano: 0n, savedNano: USD }),
+      call(2, { apiKeyId: 'key_other', cacheHit: 'miss' }),
     ]);
     const scopeNow = { db, organisationId: ORG, departmentId: null, now: NOW };
-    // This hour (14:00-14:37): C's first call, its four refusals, and the three above.
-    expect(await currentHourCalls(scopeNow)).toMatchObject({ calls: 4, upstreamAttempts: 3, upstreamErrors: 1, cacheHits: 1, refused: 4 });
+    // This hour (14:00-14:37): C's first call, its four refusals, and the four above (a cache miss went upstream).
+    expect(await currentHourCalls(scopeNow)).toMatchObject({ calls: 5, upstreamAttempts: 4, upstreamErrors: 1, cacheHits: 1, refused: 4 });
     const [session] = await busiestSessions(scopeNow, 1);
     expect(session).toMatchObject({ sessionId: 'run-c', requests: 1, refused: 4 });
   });

@@ -2,6 +2,8 @@
  * The rollups count refused calls apart (`refused`), so every "calls" figure
  * and every request quota read from them leaves refusals out, as budget
  * enforcement does; migration 0014 counted the refusals already in the ledger.
+ * Cache hits count whatever kind of match the gateway wrote (migration 0015
+ * recounted the ones the rollups had missed).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -87,5 +89,34 @@ describe('refused calls in the rollups', () => {
       await db.query(`select hour::text, department_id, refused::text from ledger_hourly where organisation_id = $1 order by 1, 2`, [ORG]),
     ).toEqual(before);
     await expectRollupsEqualLedger(db);
+  });
+
+  it('count cache hits of every kind the gateway writes, and migration 0015 recounts the ones missed', async () => {
+    // Four calls in one group of every rollup: the same hour, department, model and key.
+    const same = { occurredAt: new Date(Date.UTC(2026, 10, 9, 9, 30)), departmentId: 'dep_c', modelName: 'gpt-4.1-mini', tier: 'small', apiKeyId: null, costNano: 0n } as const;
+    await insertLedgerRows(db, [
+      row(100, { ...same, cacheHit: 'exact' }),
+      row(101, { ...same, cacheHit: 'semantic' }),
+      row(102, { ...same, cacheHit: 'hit' }),
+      row(103, { ...same, cacheHit: 'miss' }),
+    ]);
+    const hits = async () => {
+      const [r] = await db.query<{ h: string; d: string; m: string }>(
+        `select (select sum(cache_hits) from ledger_hourly where organisation_id = $1 and department_id = 'dep_c')::text as h,
+                (select sum(cache_hits) from ledger_daily where organisation_id = $1 and department_id = 'dep_c')::text as d,
+                (select sum(cache_hits) from ledger_daily_models where organisation_id = $1 and department_id = 'dep_c')::text as m`,
+        [ORG],
+      );
+      return r;
+    };
+    expect(await hits()).toEqual({ h: '3', d: '3', m: '3' });
+    // As the rollups stood before: only 'hit' counted.
+    for (const table of ['ledger_hourly', 'ledger_daily', 'ledger_daily_models']) {
+      await db.query(`update ${table} set cache_hits = 1 where organisation_id = $1 and department_id = 'dep_c'`, [ORG]);
+    }
+    expect(await hits()).toEqual({ h: '1', d: '1', m: '1' });
+    const file = fs.readdirSync(MIGRATIONS_FOLDER).find((f) => f.startsWith('0015_'))!;
+    for (const statement of fs.readFileSync(path.join(MIGRATIONS_FOLDER, file), 'utf8').split('--> statement-breakpoint')) await db.query(statement);
+    expect(await hits()).toEqual({ h: '3', d: '3', m: '3' });
   });
 });
