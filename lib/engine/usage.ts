@@ -93,12 +93,14 @@ function openAi(usage: Json): TokenBuckets {
     }
     // Some OpenAI-compatible servers (xAI's, for one) count reasoning outside completion_tokens, and their
     // total says so: total = prompt + completion + reasoning. OpenAI's own is prompt + completion.
-    if (reasoning > 0 && total === prompt + completion + reasoning) {
-      if (cached > prompt) throw new UsageError(`prompt_tokens_details.cached_tokens (${cached}) is larger than prompt_tokens (${prompt})`, 'prompt_tokens_details.cached_tokens');
-      return { inputTokens: prompt - cached, cachedInputTokens: cached, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: completion, reasoningTokens: reasoning };
-    }
+    // Read as output = completion + reasoning, of which reasoning.
+    if (reasoning > 0 && total === prompt + completion + reasoning) return openAiSplit(prompt, cached, completion + reasoning, reasoning);
   }
-  return split(prompt, cached, completion, reasoning, 'prompt_tokens', 'completion_tokens', 'prompt_tokens_details.cached_tokens', 'completion_tokens_details.reasoning_tokens');
+  return openAiSplit(prompt, cached, completion, reasoning);
+}
+
+function openAiSplit(prompt: number, cached: number, output: number, reasoning: number): TokenBuckets {
+  return split(prompt, cached, output, reasoning, 'prompt_tokens', 'completion_tokens', 'prompt_tokens_details.cached_tokens', 'completion_tokens_details.reasoning_tokens');
 }
 
 function split(

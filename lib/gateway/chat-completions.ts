@@ -28,6 +28,7 @@ import { sseData, SSE_DONE } from '@/lib/providers';
 import { UpstreamError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type StreamResult, type UpstreamUsage } from '@/lib/providers/types';
 import { cacheScope, conversationText, requestOptionsHash, servable } from './cache-key';
 import { attemptRows, cacheHitRow, newRequestId, type AttemptRecord, type CallContext } from './call-context';
+import { loopSessionKey } from '@/lib/engine/governance/loop-guard';
 import { admit, attributionOf, callPolicies, checkGuards, giveBackApproval, GuardRefusal, projectChain, settleAdmission, type Admission } from './governance';
 import { recordAttemptUsage, recordFallback, recordRequest, recordUpstreamAttempt } from './metrics';
 import { chatRequestSchema, maxBodyBytes, parseTollgateHeaders, requestedMaxTokens, type HeaderSource, type ParsedChatRequest } from './request';
@@ -448,7 +449,7 @@ function recordAttempts(rt: GatewayRuntime, actor: Actor, attempts: readonly Att
 }
 
 function sessionKey(ctx: CallContext): string | null {
-  return ctx.sessionId ? `${ctx.actor.organisationId}\u0000${ctx.sessionId}` : null;
+  return ctx.sessionId ? loopSessionKey(ctx.actor.organisationId, ctx.sessionId) : null;
 }
 
 /** The same prompt again in the same session soon after: the previous answer was not good enough. */

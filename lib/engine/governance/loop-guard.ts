@@ -50,7 +50,7 @@ export type LoopVerdict = { frozen: false } | { frozen: true; reason: LoopReason
 
 const NOT_FROZEN: LoopVerdict = Object.freeze({ frozen: false });
 
-/** The guard's key for an organisation's session (two organisations may name their sessions alike). */
+/** An organisation's session as one key (two organisations may name their sessions alike): the guard's, the session-status cache's and the gateway's retry memory's. */
 export function loopSessionKey(organisationId: string, sessionId: string): string {
   return `${organisationId}\u0000${sessionId}`;
 }

@@ -298,7 +298,7 @@ export async function openApprovalRequest(db: DbHandle, input: OpenApprovalInput
         expiresAt: new Date(now.getTime() + input.policy.ttlMs),
       })
       .returning();
-    const actor: AuditActor = input.apiKeyId ? { type: 'api_key', id: input.apiKeyId } : { type: 'system', id: 'gateway' };
+    const actor = gatewayActor(input.apiKeyId);
     await writeAudit(tx, {
       organisationId: input.organisationId,
       actor,
@@ -369,8 +369,8 @@ function refusal(reason: ConsumeRefusal, approvalId: string, approval: ApprovalV
 }
 
 /** Who the audit log names for what the gateway did with an approval: the calling key, else the gateway. */
-function gatewayActor(apiKeyId: string | null) {
-  return apiKeyId ? { type: 'api_key' as const, id: apiKeyId } : { type: 'system' as const, id: 'gateway' };
+function gatewayActor(apiKeyId: string | null): AuditActor {
+  return apiKeyId ? { type: 'api_key', id: apiKeyId } : { type: 'system', id: 'gateway' };
 }
 
 /**

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { DbHandle } from '@/db/client';
 import { agentSessions, type AgentSession } from '@/db/schema';
 import { SESSION_STATUSES, type SessionStatus } from '@/lib/engine/enums';
+import { loopSessionKey } from '@/lib/engine/governance/loop-guard';
 import { NotFoundError, ValidationError } from '@/lib/engine/errors';
 import type { RequestContext } from '@/lib/http/context';
 import { departmentScope } from '@/lib/http/context';
@@ -29,7 +30,6 @@ const STATUS_CACHE_MAX = 50_000;
 /** `seq` orders what the cache learns: a read that began before a later freeze or unfreeze here never overwrites it. */
 const statusCache = new Map<string, { status: SessionStatus; expires: number; seq: number }>();
 let statusSeq = 0;
-const cacheKey = (organisationId: string, sessionId: string) => `${organisationId}\u0000${sessionId}`;
 
 type UnfreezeListener = (organisationId: string, sessionId: string) => void;
 /** On globalThis: the route handlers and the gateway's Node layer may load this module apart, in one process. */
@@ -62,7 +62,7 @@ function rememberStatus(key: string, status: SessionStatus, nowMs: number): void
 }
 
 export function invalidateSessionStatus(organisationId?: string, sessionId?: string): void {
-  if (organisationId && sessionId) statusCache.delete(cacheKey(organisationId, sessionId));
+  if (organisationId && sessionId) statusCache.delete(loopSessionKey(organisationId, sessionId));
   else statusCache.clear();
 }
 
@@ -72,7 +72,7 @@ export function invalidateSessionStatus(organisationId?: string, sessionId?: str
  * announces the unfreeze (`onSessionUnfrozen`).
  */
 export async function sessionStatus(db: DbHandle, organisationId: string, sessionId: string, nowMs = Date.now()): Promise<SessionStatus> {
-  const key = cacheKey(organisationId, sessionId);
+  const key = loopSessionKey(organisationId, sessionId);
   const cached = statusCache.get(key);
   if (cached && cached.expires > nowMs) return cached.status;
   const startedAt = statusSeq;
@@ -179,7 +179,7 @@ export async function freezeSession(db: DbHandle, input: FreezeSessionInput): Pr
     );
     return { row: row!, frozen: true };
   });
-  rememberStatus(cacheKey(input.organisationId, input.sessionId), 'frozen', Date.now());
+  rememberStatus(loopSessionKey(input.organisationId, input.sessionId), 'frozen', Date.now());
   if (result.frozen) kickAlertDelivery(db);
   return { session: view(result.row), frozen: result.frozen };
 }
@@ -237,7 +237,7 @@ export async function unfreezeSession(ctx: RequestContext, sessionId: string, bo
     });
     return row!;
   });
-  rememberStatus(cacheKey(ctx.organisationId, sessionId), 'active', Date.now());
+  rememberStatus(loopSessionKey(ctx.organisationId, sessionId), 'active', Date.now());
   announceUnfrozen(ctx.organisationId, sessionId);
   return view(result);
 }
