@@ -81,13 +81,14 @@ async function resetLedger(db: DbHandle) {
 }
 
 async function checkRollups(db: DbHandle): Promise<string> {
-  const [raw] = await db.query<{ c: string; n: string }>('select coalesce(sum(cost_nano), 0)::text as c, count(*)::text as n from ledger_events');
+  // Requests are calls that ran: a refused call is not one.
+  const [raw] = await db.query<{ c: string; n: string }>("select coalesce(sum(cost_nano), 0)::text as c, count(*) filter (where status <> 'refused')::text as n from ledger_events");
   for (const t of ['ledger_hourly', 'ledger_daily', 'ledger_daily_models']) {
     const [r] = await db.query<{ c: string; n: string }>(`select coalesce(sum(cost_nano), 0)::text as c, coalesce(sum(requests), 0)::text as n from ${t}`);
     if (r!.c !== raw!.c || r!.n !== raw!.n) throw new Error(`${t} (${r!.c}, ${r!.n}) differs from the ledger (${raw!.c}, ${raw!.n})`);
   }
   const [rawKeys] = await db.query<{ c: string; n: string }>(
-    'select coalesce(sum(cost_nano), 0)::text as c, count(*)::text as n from ledger_events where api_key_id is not null',
+    "select coalesce(sum(cost_nano), 0)::text as c, count(*) filter (where status <> 'refused')::text as n from ledger_events where api_key_id is not null",
   );
   const [keys] = await db.query<{ c: string; n: string }>('select coalesce(sum(cost_nano), 0)::text as c, coalesce(sum(requests), 0)::text as n from ledger_daily_keys');
   if (keys!.c !== rawKeys!.c || keys!.n !== rawKeys!.n) throw new Error(`ledger_daily_keys (${keys!.c}, ${keys!.n}) differs from the ledger (${rawKeys!.c}, ${rawKeys!.n})`);
@@ -265,7 +266,7 @@ async function aggregates(): Promise<void> {
         name: 'monthly chargeback per department',
         rollup: `select department_id, sum(cost_nano)::text as cost, sum(requests)::text as calls from ledger_daily_models
                   where organisation_id = $1 and day >= $2::date and day < $3::date group by 1 order by 1`,
-        raw: `select department_id, sum(cost_nano)::text as cost, count(*)::text as calls from ledger_events
+        raw: `select department_id, sum(cost_nano)::text as cost, count(*) filter (where status <> 'refused')::text as calls from ledger_events
                where organisation_id = $1 and occurred_at >= $2::date and occurred_at < $3::date group by 1 order by 1`,
         params: [ORG_ID, day(monthStart), day(nextMonth)],
       },

@@ -95,14 +95,14 @@ const CACHE_HIT_KINDS = ['exact', 'semantic', 'hit'] as const;
 export const CACHE_HIT_SQL = `cache_hit in (${CACHE_HIT_KINDS.map((k) => `'${k}'`).join(', ')})`;
 export const isCacheHit = (value: string | null | undefined): boolean => (CACHE_HIT_KINDS as readonly (string | null | undefined)[]).includes(value);
 
-const REFUSED: Measure = ['refused', "count(*) filter (where status = 'refused')", (r) => isOne(r.status === 'refused')];
+/** A call that ran, upstream or from the cache: a refused call is not a request (as budgets count them). */
+const REQUESTS: Measure = ['requests', "count(*) filter (where status <> 'refused')", (r) => isOne(r.status !== 'refused')];
 
 const LEDGER_MEASURES: readonly Measure[] = [
-  ['requests', 'count(*)', () => 1],
+  REQUESTS,
   ['errors', "count(*) filter (where status = 'error')", (r) => isOne(r.status === 'error')],
   ['cache_hits', `count(*) filter (where ${CACHE_HIT_SQL})`, (r) => isOne(isCacheHit(r.cacheHit))],
   ['unpriced', "count(*) filter (where price_status = 'unpriced')", (r) => isOne(r.priceStatus === 'unpriced')],
-  REFUSED,
   ['input_tokens', 'sum(input_tokens)', (r) => r.inputTokens ?? 0],
   ['cached_input_tokens', 'sum(cached_input_tokens)', (r) => r.cachedInputTokens ?? 0],
   [
@@ -131,8 +131,7 @@ export const ROLLUPS: readonly Rollup[] = [
     grain: 'day',
     dimensions: ['api_key_id', 'department_id'],
     measures: [
-      ['requests', 'count(*)', () => 1],
-      REFUSED,
+      REQUESTS,
       [
         'tokens',
         'sum(input_tokens::bigint + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens)',

@@ -91,7 +91,7 @@ try {
   const rows = await db.query<{ id: string }>(`select id from ledger_events where source = 'gateway'`);
   const onLedger = new Set(rows.map((r) => r.id));
   const missing = answered.filter((id) => !onLedger.has(id)).length;
-  const [raw] = await db.query<{ c: string; n: string }>('select sum(cost_nano)::text as c, count(*)::text as n from ledger_events');
+  const [raw] = await db.query<{ c: string; n: string }>("select sum(cost_nano)::text as c, count(*) filter (where status <> 'refused')::text as n from ledger_events");
   const [hourly] = await db.query<{ c: string; n: string }>('select sum(cost_nano)::text as c, sum(requests)::text as n from ledger_hourly');
   console.log(`answers by status: ${JSON.stringify(statuses)}`);
   console.log(`answered calls: ${answered.length}; gateway rows on the ledger: ${rows.length}; answered calls missing from the ledger: ${missing}`);

@@ -38,7 +38,7 @@ const MEASURE: Record<BudgetMetric, { rollup: string; raw: string }> = {
     raw: 'sum(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens)',
   },
   // A refused call is not a request (as enforcement counts them: lib/server/governance/window-usage.ts).
-  requests: { rollup: 'sum(requests - refused)', raw: "count(*) filter (where status <> 'refused')" },
+  requests: { rollup: 'sum(requests)', raw: "count(*) filter (where status <> 'refused')" },
 };
 
 /** How far back a per-session budget looks for the sessions it shows: those active in the last day. */

@@ -56,7 +56,7 @@ export interface TopKey {
 /** Today's biggest keys, from the daily per-key rollup. */
 export async function topKeysToday(scope: ReadScope, limit = 8): Promise<TopKey[]> {
   const rows = await scope.db.query<{ id: string; name: string; prefix: string; dep: string | null; cost: string; requests: string }>(
-    `select k.id, k.name, k.prefix, d.name as dep, sum(r.cost_nano)::text as cost, sum(r.requests - r.refused)::text as requests
+    `select k.id, k.name, k.prefix, d.name as dep, sum(r.cost_nano)::text as cost, sum(r.requests)::text as requests
        from ledger_daily_keys r join api_keys k on k.id = r.api_key_id left join departments d on d.id = k.department_id
       where r.organisation_id = $1 and ($2::text is null or r.department_id = $2) and r.day = $3::date
       group by k.id, k.name, k.prefix, d.name order by sum(r.cost_nano) desc, k.id limit $4`,

@@ -49,7 +49,7 @@ interface SumRow {
 async function sumRollups(scope: ReadScope, from: Date, to: Date): Promise<{ cost: bigint; saved: bigint; requests: number; unpriced: number }> {
   const [row] = await scope.db.query<SumRow>(
     `select sum(cost_nano)::text as cost, sum(saved_nano)::text as saved,
-            sum(requests - refused)::text as requests, sum(unpriced)::text as unpriced
+            sum(requests)::text as requests, sum(unpriced)::text as unpriced
        from ledger_hourly
       where organisation_id = $1 and ($2::text is null or department_id = $2)
         and hour >= $3::timestamptz and hour < $4::timestamptz`,
@@ -148,7 +148,7 @@ export async function dailySpend(scope: ReadScope, days: number): Promise<DailyS
             sum(cost_nano) filter (where tier = 'frontier')::text as frontier,
             sum(saved_nano)::text as saved,
             sum(cost_nano)::text as total,
-            sum(requests - refused)::text as requests
+            sum(requests)::text as requests
        from ledger_daily_models
       where organisation_id = $1 and ($2::text is null or department_id = $2)
         and day >= $3::date and day <= $4::date
@@ -178,7 +178,7 @@ export async function hourlySpend(scope: ReadScope, hours: number): Promise<Hour
   const from = new Date(startOfUtcHour(scope.now).getTime() - (hours - 1) * 3_600_000);
   const rows = await scope.db.query<{ hour: string; cost: string; requests: string; errors: string; hits: string }>(
     `select to_char(hour at time zone 'UTC', 'YYYY-MM-DD"T"HH24:00:00"Z"') as hour, sum(cost_nano)::text as cost,
-            sum(requests - refused)::text as requests, sum(errors)::text as errors, sum(cache_hits)::text as hits
+            sum(requests)::text as requests, sum(errors)::text as errors, sum(cache_hits)::text as hits
        from ledger_hourly
       where organisation_id = $1 and ($2::text is null or department_id = $2)
         and hour >= $3::timestamptz and hour < $4::timestamptz
@@ -225,7 +225,7 @@ export type BreakdownBy = keyof typeof BREAKDOWNS;
 export async function monthToDateBreakdown(scope: ReadScope, by: BreakdownBy, limit = 10): Promise<BreakdownRow[]> {
   const dim = BREAKDOWNS[by];
   const rows = await scope.db.query<{ key: string | null; label: string; cost: string; requests: string }>(
-    `select ${dim.column} as key, ${dim.label} as label, sum(h.cost_nano)::text as cost, sum(h.requests - h.refused)::text as requests
+    `select ${dim.column} as key, ${dim.label} as label, sum(h.cost_nano)::text as cost, sum(h.requests)::text as requests
        from ${dim.rollup} h ${dim.join}
       where h.organisation_id = $1 and ($2::text is null or h.department_id = $2)
         and h.day >= $3::date and h.day <= $4::date

@@ -102,12 +102,11 @@ export type NewLedgerEvent = typeof ledgerEvents.$inferInsert;
 /** The measures every rollup carries: counts, token sums and money sums. */
 function rollupMeasures() {
   return {
+    /** Calls that ran, upstream or from the cache; refused calls are not requests (as budgets count them). */
     requests: bigint('requests', { mode: 'number' }).notNull().default(0),
     errors: bigint('errors', { mode: 'number' }).notNull().default(0),
     cacheHits: bigint('cache_hits', { mode: 'number' }).notNull().default(0),
     unpriced: bigint('unpriced', { mode: 'number' }).notNull().default(0),
-    /** Calls refused before they ran (budget, quota, loop guard, approval): in `requests`, but not requests a budget counts. */
-    refused: bigint('refused', { mode: 'number' }).notNull().default(0),
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
     cachedInputTokens: bigint('cached_input_tokens', { mode: 'number' }).notNull().default(0),
     cacheWriteTokens: bigint('cache_write_tokens', { mode: 'number' }).notNull().default(0),
@@ -202,7 +201,6 @@ export const ledgerDailyKeys = pgTable(
     apiKeyId: text('api_key_id').notNull(),
     departmentId: text('department_id'),
     requests: bigint('requests', { mode: 'number' }).notNull().default(0),
-    refused: bigint('refused', { mode: 'number' }).notNull().default(0),
     tokens: bigint('tokens', { mode: 'number' }).notNull().default(0),
     costNano: bigint('cost_nano', { mode: 'bigint' }).notNull().default(sql`0`),
   },

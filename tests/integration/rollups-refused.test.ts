@@ -1,9 +1,9 @@
 /**
- * The rollups count refused calls apart (`refused`), so every "calls" figure
- * and every request quota read from them leaves refusals out, as budget
- * enforcement does; migration 0014 counted the refusals already in the ledger.
- * Cache hits count whatever kind of match the gateway wrote (migration 0015
- * recounted the ones the rollups had missed).
+ * A refused call is not a request: the rollups' `requests` leave refusals
+ * out, so every "calls" figure and every request quota read from them agrees
+ * with budget enforcement (migration 0016 took out the refusals 0014 had
+ * kept in a column of their own). Cache hits count whatever kind of match
+ * the gateway wrote (migration 0015 recounted the ones the rollups missed).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,47 +47,50 @@ afterAll(async () => {
   await db?.dispose();
 });
 
-async function refusedPerRollup(): Promise<Record<string, number>> {
+/** Each rollup's requests, summed over the organisation. */
+async function requestsPerRollup(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const table of TABLES) {
-    const [r] = await db.query<{ n: string }>(`select coalesce(sum(refused), 0)::text as n from ${table} where organisation_id = $1`, [ORG]);
+    const [r] = await db.query<{ n: string }>(`select coalesce(sum(requests), 0)::text as n from ${table} where organisation_id = $1`, [ORG]);
     out[table] = Number(r!.n);
   }
   return out;
 }
 
 describe('refused calls in the rollups', () => {
-  it('are counted apart in every rollup, equal to the ledger', async () => {
-    const [raw] = await db.query<{ all: string; keyed: string }>(
-      `select count(*) filter (where status = 'refused')::text as all,
-              count(*) filter (where status = 'refused' and api_key_id is not null)::text as keyed
+  it('are not requests in any rollup', async () => {
+    const [raw] = await db.query<{ refused: string; ran: string; keyed: string }>(
+      `select count(*) filter (where status = 'refused')::text as refused,
+              count(*) filter (where status <> 'refused')::text as ran,
+              count(*) filter (where status <> 'refused' and api_key_id is not null)::text as keyed
          from ledger_events where organisation_id = $1`,
       [ORG],
     );
-    expect(Number(raw!.all)).toBe(20);
-    expect(await refusedPerRollup()).toEqual({
-      ledger_hourly: Number(raw!.all),
-      ledger_daily: Number(raw!.all),
-      ledger_daily_models: Number(raw!.all),
+    expect(Number(raw!.refused)).toBe(20);
+    expect(await requestsPerRollup()).toEqual({
+      ledger_hourly: Number(raw!.ran),
+      ledger_daily: Number(raw!.ran),
+      ledger_daily_models: Number(raw!.ran),
       ledger_daily_keys: Number(raw!.keyed),
     });
     await expectRollupsEqualLedger(db);
   });
 
-  it('migration 0014 counts the refusals already in the ledger, group by group', async () => {
-    const before = await db.query<{ hour: string; department_id: string | null; refused: string }>(
-      `select hour::text, department_id, refused::text from ledger_hourly where organisation_id = $1 order by 1, 2`,
-      [ORG],
-    );
-    const expected = await refusedPerRollup();
-    // The rollups as they were before the column.
-    for (const table of TABLES) await db.query(`alter table ${table} drop column refused`);
-    const file = fs.readdirSync(MIGRATIONS_FOLDER).find((f) => f.startsWith('0014_'))!;
-    for (const statement of fs.readFileSync(path.join(MIGRATIONS_FOLDER, file), 'utf8').split('--> statement-breakpoint')) await db.query(statement);
-    expect(await refusedPerRollup()).toEqual(expected);
-    expect(
-      await db.query(`select hour::text, department_id, refused::text from ledger_hourly where organisation_id = $1 order by 1, 2`, [ORG]),
-    ).toEqual(before);
+  it('migration 0016 takes the refusals 0014 counted apart out of requests, group by group', async () => {
+    const query = `select hour::text, department_id, requests::text from ledger_hourly where organisation_id = $1 order by 1, 2`;
+    const before = await db.query(query, [ORG]);
+    const expected = await requestsPerRollup();
+    // The rollups as 0014 left them: refusals in requests, and counted apart in their own column.
+    const migration = (prefix: string) => {
+      const file = fs.readdirSync(MIGRATIONS_FOLDER).find((f) => f.startsWith(prefix))!;
+      return fs.readFileSync(path.join(MIGRATIONS_FOLDER, file), 'utf8').split('--> statement-breakpoint');
+    };
+    for (const statement of migration('0014_')) await db.query(statement);
+    for (const table of TABLES) await db.query(`update ${table} set requests = requests + refused`);
+    expect((await requestsPerRollup()).ledger_hourly).toBe(expected.ledger_hourly! + 20);
+    for (const statement of migration('0016_')) await db.query(statement);
+    expect(await requestsPerRollup()).toEqual(expected);
+    expect(await db.query(query, [ORG])).toEqual(before);
     await expectRollupsEqualLedger(db);
   });
 

@@ -53,17 +53,17 @@ function expected(table: string, source: NewLedgerEvent[]): Map<string, string[]
     const dims = { department_id: row.departmentId, project_id: row.projectId, model_name: row.modelName, tier: row.tier, task_type: row.taskType, api_key_id: row.apiKeyId };
     const key = JSON.stringify([row.organisationId, bucket, ...rollup.dimensions.map((d) => dims[d as keyof typeof dims] ?? null)]);
     const n = (v: number | undefined | null) => BigInt(v ?? 0);
-    const refused = row.status === 'refused' ? 1n : 0n;
+    // A refused call is not a request.
+    const request = row.status === 'refused' ? 0n : 1n;
     const tokens = [row.inputTokens, row.cachedInputTokens, row.cacheWrite5mTokens, row.cacheWrite1hTokens, row.outputTokens, row.reasoningTokens];
     const values =
       table === 'ledger_daily_keys'
-        ? [1n, refused, tokens.reduce((s: bigint, t) => s + n(t), 0n), row.costNano ?? 0n]
+        ? [request, tokens.reduce((s: bigint, t) => s + n(t), 0n), row.costNano ?? 0n]
         : [
-            1n,
+            request,
             row.status === 'error' ? 1n : 0n,
             row.cacheHit === 'hit' ? 1n : 0n,
             row.priceStatus === 'unpriced' ? 1n : 0n,
-            refused,
             n(row.inputTokens),
             n(row.cachedInputTokens),
             n(row.cacheWrite5mTokens) + n(row.cacheWrite1hTokens),

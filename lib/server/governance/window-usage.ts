@@ -6,8 +6,8 @@
  * Budgets of the organisation, a department or a project over whole UTC
  * days read the daily rollups, and API-key budgets the daily per-key rollups
  * (both equal the raw ledger by construction); minute windows, sessions and
- * users read the ledger itself. Refused calls are not requests (the rollups
- * count them apart, in `refused`).
+ * users read the ledger itself. Refused calls are not requests (nor are they
+ * in the rollups' `requests`).
  */
 import type { BudgetRule, WindowSlot } from '@/lib/engine/governance/types';
 import { windowRange } from './slots';
@@ -21,10 +21,10 @@ const RAW_MEASURE = {
 const DAILY_MEASURE = {
   cost: 'sum(cost_nano)',
   tokens: 'sum(input_tokens + cached_input_tokens + cache_write_tokens + output_tokens + reasoning_tokens)',
-  requests: 'sum(requests - refused)',
+  requests: 'sum(requests)',
 } as const;
 
-const DAILY_KEY_MEASURE = { cost: 'sum(cost_nano)', tokens: 'sum(tokens)', requests: 'sum(requests - refused)' } as const;
+const DAILY_KEY_MEASURE = { cost: 'sum(cost_nano)', tokens: 'sum(tokens)', requests: 'sum(requests)' } as const;
 
 const SCOPE_COLUMN = {
   organisation: null,
