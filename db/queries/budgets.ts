@@ -8,6 +8,7 @@ import type { BudgetMetric, BudgetScope, BudgetWindow, Enforcement } from '@/lib
 import { windowResetsAt, windowStart } from '@/lib/engine/periods';
 import { alertThresholdsOf, BUDGET_RULE_COLUMNS, type BudgetRuleColumns } from './budget-rules';
 import type { ReadScope } from './scope';
+import { DAILY_MEASURE, RAW_MEASURE, SCOPE_COLUMN } from '@/lib/server/governance/window-usage';
 
 export interface BudgetUse {
   id: string;
@@ -31,20 +32,8 @@ interface BudgetRow extends BudgetRuleColumns {
   scope_label: string | null;
 }
 
-const MEASURE: Record<BudgetMetric, { rollup: string; raw: string }> = {
-  cost: { rollup: 'sum(cost_nano)', raw: 'sum(cost_nano)' },
-  tokens: {
-    rollup: 'sum(input_tokens + cached_input_tokens + cache_write_tokens + output_tokens + reasoning_tokens)',
-    raw: 'sum(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens)',
-  },
-  // A refused call is not a request (as enforcement counts them: lib/server/governance/window-usage.ts).
-  requests: { rollup: 'sum(requests)', raw: "count(*) filter (where status <> 'refused')" },
-};
-
 /** How far back a per-session budget looks for the sessions it shows: those active in the last day. */
 const SESSION_LOOKBACK_MS = 86_400_000;
-
-const SCOPE_COLUMN = { organisation: null, department: 'department_id', project: 'project_id', api_key: 'api_key_id', user: 'user_id', session: 'session_id' } as const;
 
 /**
  * Organisation and department budgets read the daily per-model rollups,
@@ -57,7 +46,7 @@ async function usedInWindow(scope: ReadScope, budget: BudgetRow): Promise<bigint
   const from = windowStart(budget.window, scope.now);
   const params: unknown[] = [scope.organisationId, from?.toISOString() ?? null];
   const fromDay = from ? from.toISOString().slice(0, 10) : null;
-  const measure = MEASURE[budget.metric];
+  const raw = RAW_MEASURE[budget.metric];
   const column = SCOPE_COLUMN[budget.scope_type];
   let sql: string;
   const daily = budget.window !== 'minute' && budget.window !== 'session';
@@ -66,20 +55,18 @@ async function usedInWindow(scope: ReadScope, budget: BudgetRow): Promise<bigint
     if (column) params.push(budget.scope_id);
     const filter = `organisation_id = $1${column ? ` and ${column} = $3` : ''}`;
     sql = `select max(used)::text as used from (
-             select (${measure.raw}) as used from ledger_events
+             select (${raw}) as used from ledger_events
               where ${filter} and session_id in (select session_id from ledger_events where ${filter} and session_id is not null and occurred_at >= $2::timestamptz)
               group by session_id) s`;
   } else if (daily && (budget.scope_type === 'organisation' || budget.scope_type === 'department' || budget.scope_type === 'project')) {
-    const filter =
-      budget.scope_type === 'organisation' ? '' : budget.scope_type === 'department' ? 'and department_id = $3' : 'and project_id = $3';
-    if (filter) params.push(budget.scope_id);
+    if (column) params.push(budget.scope_id);
     params[1] = fromDay;
     const rollup = budget.scope_type === 'project' ? 'ledger_daily' : 'ledger_daily_models';
-    sql = `select (${measure.rollup})::text as used from ${rollup}
-            where organisation_id = $1 and ($2::date is null or day >= $2::date) ${filter}`;
+    sql = `select (${DAILY_MEASURE[budget.metric]})::text as used from ${rollup}
+            where organisation_id = $1 and ($2::date is null or day >= $2::date)${column ? ` and ${column} = $3` : ''}`;
   } else {
     if (column) params.push(budget.scope_id);
-    sql = `select (${measure.raw})::text as used from ledger_events
+    sql = `select (${raw})::text as used from ledger_events
             where organisation_id = $1 and ($2::timestamptz is null or occurred_at >= $2::timestamptz)${column ? ` and ${column} = $3` : ''}`;
   }
   const [row] = await scope.db.query<{ used: string | null }>(sql, params);

@@ -12,13 +12,15 @@
 import type { BudgetRule, WindowSlot } from '@/lib/engine/governance/types';
 import { windowRange } from './slots';
 
-const RAW_MEASURE = {
+/** Each budget metric over ledger rows (a refused call is not a request); the dashboard's budget use reads the same. */
+export const RAW_MEASURE = {
   cost: 'sum(cost_nano)',
   tokens: 'sum(input_tokens::bigint + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens)',
   requests: "count(*) filter (where status <> 'refused')",
 } as const;
 
-const DAILY_MEASURE = {
+/** Each budget metric over the daily rollups (`ledger_daily`, `ledger_daily_models`). */
+export const DAILY_MEASURE = {
   cost: 'sum(cost_nano)',
   tokens: 'sum(input_tokens + cached_input_tokens + cache_write_tokens + output_tokens + reasoning_tokens)',
   requests: 'sum(requests)',
@@ -26,7 +28,8 @@ const DAILY_MEASURE = {
 
 const DAILY_KEY_MEASURE = { cost: 'sum(cost_nano)', tokens: 'sum(tokens)', requests: 'sum(requests)' } as const;
 
-const SCOPE_COLUMN = {
+/** The ledger column a budget scope filters on (none for the organisation). */
+export const SCOPE_COLUMN = {
   organisation: null,
   department: 'department_id',
   project: 'project_id',
