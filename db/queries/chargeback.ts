@@ -36,6 +36,7 @@
  */
 import type { ChargeLine, FocusAccount, MonthPeriod, TokenBucket } from '@/lib/engine/focus';
 import { nanoToUsdString } from '@/lib/engine/money';
+import { CACHE_HIT_SQL } from '@/db/rollups';
 import type { ReadScope } from './scope';
 
 export type ChargebackScope = Omit<ReadScope, 'now'>;
@@ -306,7 +307,7 @@ const TOKEN_SUMS = BUCKET_SQL.map((b) => `coalesce(sum(e.${b.tokens}) filter (wh
 
 const SUMMARY_SQL = `
 select e.department_id, d.name as department_name, d.cost_center, e.project_id, pr.code as project_code, pr.name as project_name,
-       count(*)::text as requests, count(*) filter (where e.tier = 'cache')::text as cache_hits,
+       count(*)::text as requests, count(*) filter (where ${CACHE_HIT_SQL})::text as cache_hits,
        sum(e.cost_nano)::text as cost, sum(e.list_cost_nano)::text as list_cost, sum(e.saved_nano)::text as saved,
        ${TOKEN_SUMS}
   from ledger_events e
