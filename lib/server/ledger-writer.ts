@@ -463,7 +463,7 @@ export class LedgerWriter {
   }
 
   /** `commit`, retried through transient failures when the writer keeps rows through outages. */
-  private async commitKeeping(batch: Pending[], claimed: Set<string> = new Set()): Promise<void> {
+  private async commitKeeping(batch: Pending[], claimed?: Set<string>): Promise<void> {
     for (let failures = 0, delay = FIRST_RETRY_DELAY_MS; ; failures++, delay = Math.min(delay * 2, this.maxRetryDelayMs)) {
       try {
         await this.commit(batch, this.keepThroughOutages, claimed);
@@ -490,8 +490,10 @@ export class LedgerWriter {
    * Every attempt stamps its rows' `recorded_at` (`recordingStamp`): after a
    * transient failure, which may have committed, the next attempt counts the
    * rows carrying an earlier stamp as its own inserts, not as duplicates.
+   * `claimed` is given to the parts of a split batch: the keys earlier parts
+   * already took as their own.
    */
-  private async commit(batch: Pending[], rethrowTransient: boolean, claimed: Set<string> = new Set()): Promise<void> {
+  private async commit(batch: Pending[], rethrowTransient: boolean, claimed?: Set<string>): Promise<void> {
     let inserted: Set<string>;
     const stamp = recordingStamp();
     const rows = batch.flatMap((p) => p.rows);
@@ -515,7 +517,7 @@ export class LedgerWriter {
       if (earlier.length > 0) {
         // `claimed`: keys an earlier part of the same split batch already took as its own (a twin sent by two callers goes to one).
         for (const key of await writtenBy(this.db, rows.filter((r) => !inserted.has(dedupeKey(r.organisationId, r.idempotencyKey))), earlier)) {
-          if (!claimed.has(key)) inserted.add(key);
+          if (!claimed?.has(key)) inserted.add(key);
         }
       }
     } catch (error) {
@@ -529,7 +531,8 @@ export class LedgerWriter {
         batch[0]!.reject(error);
         return;
       }
-      for (const pending of batch) await this.commitKeeping([pending], claimed);
+      const parts = claimed ?? new Set<string>();
+      for (const pending of batch) await this.commitKeeping([pending], parts);
       return;
     }
     afterCommit?.();
@@ -537,7 +540,7 @@ export class LedgerWriter {
     this.stats.rows += inserted.size;
     this.stats.maxBatch = Math.max(this.stats.maxBatch, batch.length);
     // A key inserted by this commit belongs to the first caller that sent it; later senders see a duplicate.
-    for (const key of inserted) claimed.add(key);
+    if (claimed) for (const key of inserted) claimed.add(key);
     const isNew = firstClaims(inserted);
     for (const pending of batch) {
       const result: WriteResult = { inserted: [], duplicates: [] };
