@@ -18,7 +18,8 @@ import {
   invalidateBudgetRules,
   loadBudgetRules,
   naiveCheckThenRecord,
-  recordUsage,
+  recordUsageInTransaction,
+  type RecordedUsage,
   release,
   reserve,
   settle,
@@ -27,6 +28,7 @@ import {
 import { LeaseAdmitter } from '@/lib/server/governance/leases';
 import { admissionSlots } from '@/lib/server/governance/slots';
 import { insertLedgerRows, type LedgerRowInput } from '@/lib/server/ledger-writer';
+import { txExec } from '@/lib/server/governance/sql';
 import { createTestDb, type TestDb } from '../support/db';
 
 const USD = 1_000_000_000n;
@@ -34,6 +36,12 @@ const NOW = new Date('2030-03-14T10:20:30.000Z');
 const TTL = 600_000;
 let db: TestDb;
 let budgetSeq = 0;
+
+/** Spend recorded in a transaction of its own, as ingest does in its ledger write's. */
+async function recordUsage(handle: TestDb, organisationId: string, items: RecordedUsage[]) {
+  const rules = await loadBudgetRules(handle, organisationId);
+  return handle.db.transaction((tx) => recordUsageInTransaction(txExec(tx), organisationId, rules, items));
+}
 /** Each test has its own organisation, so its budgets and ledger rows are its own. */
 let ORG = '';
 let orgSeq = 0;

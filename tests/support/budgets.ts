@@ -32,15 +32,11 @@ export async function openKeyCostCounter(
   return async () => BigInt((await db.query<{ c: string }>('select committed::text as c from budget_usage where budget_id = $1', [budgetId]))[0]!.c);
 }
 
-/**
- * Makes every update of one budget's counters fail (a trigger raising an
- * error), as a database fault between the ledger write and its counting
- * would. Returns the undo.
- */
-export async function failCounterUpdates(db: DbHandle, budgetId: string): Promise<() => Promise<void>> {
-  const name = `fail_${budgetId.replace(/\W/g, '_')}`;
-  await db.query(`create function ${name}() returns trigger language plpgsql as $$ begin raise exception 'counter offline'; end $$`);
-  await db.query(`create trigger ${name} before update on budget_usage for each row when (new.budget_id = '${budgetId}') execute function ${name}()`);
+/** A trigger on one budget's counter rows running `body` (plpgsql) before each `event`; returns the undo. */
+async function counterTrigger(db: DbHandle, budgetId: string, event: 'insert' | 'update', body: string): Promise<() => Promise<void>> {
+  const name = `${event}_${budgetId.replace(/\W/g, '_')}`;
+  await db.query(`create function ${name}() returns trigger language plpgsql as $$ begin ${body} end $$`);
+  await db.query(`create trigger ${name} before ${event} on budget_usage for each row when (new.budget_id = '${budgetId}') execute function ${name}()`);
   return async () => {
     await db.query(`drop trigger ${name} on budget_usage`);
     await db.query(`drop function ${name}()`);
@@ -48,17 +44,19 @@ export async function failCounterUpdates(db: DbHandle, budgetId: string): Promis
 }
 
 /**
- * Makes opening one budget's counter slow: a trigger sleeps after the
+ * Makes every update of one budget's counters fail, as a database fault
+ * between the ledger write and its counting would. Returns the undo.
+ */
+export function failCounterUpdates(db: DbHandle, budgetId: string): Promise<() => Promise<void>> {
+  return counterTrigger(db, budgetId, 'update', "raise exception 'counter offline';");
+}
+
+/**
+ * Makes opening one budget's counter slow: the trigger sleeps after the
  * counter's opening value has been read from the ledger and before its row
  * is written, widening the moment a concurrent ledger write could fall
  * between the two. Returns the undo.
  */
-export async function slowCounterOpening(db: DbHandle, budgetId: string, seconds: number): Promise<() => Promise<void>> {
-  const name = `slow_${budgetId.replace(/\W/g, '_')}`;
-  await db.query(`create function ${name}() returns trigger language plpgsql as $$ begin perform pg_sleep(${seconds}); return new; end $$`);
-  await db.query(`create trigger ${name} before insert on budget_usage for each row when (new.budget_id = '${budgetId}') execute function ${name}()`);
-  return async () => {
-    await db.query(`drop trigger ${name} on budget_usage`);
-    await db.query(`drop function ${name}()`);
-  };
+export function slowCounterOpening(db: DbHandle, budgetId: string, seconds: number): Promise<() => Promise<void>> {
+  return counterTrigger(db, budgetId, 'insert', `perform pg_sleep(${seconds}); return new;`);
 }

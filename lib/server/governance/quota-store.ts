@@ -482,7 +482,7 @@ export async function expireReservations(db: DbHandle, now: Date, batch = 500): 
   return released.size;
 }
 
-/** Spend that did not go through admission, for `recordUsage`. */
+/** Spend that did not go through admission, for `recordUsageInTransaction`. */
 export interface RecordedUsage {
   attribution: CallAttribution;
   actual: CallProjection;
@@ -537,13 +537,6 @@ export async function recordUsageInTransaction(
   });
   await exec(ADD_COMMITTED, [present.map((s) => s.slot.budgetId), present.map((s) => s.slot.windowKey), present.map((s) => s.amount), levels]);
   return crossings;
-}
-
-/** `recordUsageInTransaction` in a transaction of its own, for spend whose ledger rows are written elsewhere (tests). */
-export async function recordUsage(db: DbHandle, organisationId: string, items: readonly RecordedUsage[]): Promise<ThresholdCrossing[]> {
-  if (items.length === 0) return [];
-  const rules = await loadBudgetRules(db, organisationId);
-  return db.db.transaction((tx) => recordUsageInTransaction(txExec(tx), organisationId, rules, items));
 }
 
 // ---------------------------------------------------------------- the naive baseline
