@@ -183,7 +183,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
     // Retry and loop tracking see the whole request: the same words about another image are a new question.
     const promptHash = hashText(optionsHash ? `${conversation}\u0000${optionsHash}` : conversation);
     const projection = projectChain(book, decision.chain, actor.organisationId, promptTokens, requestedMaxTokens(body), occurredAt);
-    /** Whether the response cache was asked and could not answer, for a refusal's metrics. */
+    /** Whether the response cache was asked and could not answer, for the request's metrics. */
     let cacheAsked: 'none' | 'miss' = 'none';
     // A refused call is on the ledger with why, then answered with the refusal's error.
     const refuse = (error: unknown): never => {
@@ -253,7 +253,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
       const rows = attemptRows(ctx, attempts);
       commit(rt, rows);
       settle(rows);
-      recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano), cacheable ? 'miss' : 'none');
+      recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano), cacheAsked);
     };
     try {
     for (let i = 0; i < chain.length; i++) {
@@ -301,7 +301,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
         commit(rt, rows);
         settle(rows);
         afterReply(() => {
-          recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano), cacheable ? 'miss' : 'none');
+          recordAttempts(rt, actor, attempts, rows.map((r) => r.costNano), cacheAsked);
           rememberAnswer(rt, ctx, promptHash, model.id);
           const finish = result.completion.choices[0]?.finish_reason;
           // Only whole answers are cached: one cut off by the caller's token limit would be served to callers with a larger one.

@@ -23,12 +23,10 @@ export function lineKey(line: Pick<BillingLineDraft, 'day' | 'modelName' | 'exte
 export class LineCollector {
   private readonly lines = new Map<string, BillingLineDraft>();
   private readonly covered: { day: string; startMs: number; endMs: number; path: string }[] = [];
-  buckets = 0;
   results = 0;
 
   /** Counts a bucket (with or without results: an empty one still says the time it covers had nothing). */
   bucket(day: string, startMs: number, endMs: number, path: string): void {
-    this.buckets += 1;
     this.covered.push({ day, startMs, endMs, path });
   }
 
@@ -85,7 +83,7 @@ export class LineCollector {
       format,
       lines,
       pages: pages.length,
-      buckets: this.buckets,
+      buckets: this.covered.length,
       results: this.results,
       ...continuation(pages),
       firstDay: days[0] ?? null,
