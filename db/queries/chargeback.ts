@@ -31,7 +31,7 @@
  * leaves nothing), and cache hits (tier `cache`) that cost nothing at either
  * price: Tollgate served them, no provider billed them, and priced as usage
  * they would break FOCUS's unit price x quantity = cost. The summary counts
- * them as requests and cache hits, and their tokens stay out of its token
+ * them as requests and cache hits (a refused call is not a request), and their tokens stay out of its token
  * totals too, so its tokens equal the FOCUS file's ConsumedQuantity.
  */
 import type { ChargeLine, FocusAccount, MonthPeriod, TokenBucket } from '@/lib/engine/focus';
@@ -307,7 +307,7 @@ const TOKEN_SUMS = BUCKET_SQL.map((b) => `coalesce(sum(e.${b.tokens}) filter (wh
 
 const SUMMARY_SQL = `
 select e.department_id, d.name as department_name, d.cost_center, e.project_id, pr.code as project_code, pr.name as project_name,
-       count(*)::text as requests, count(*) filter (where ${CACHE_HIT_SQL})::text as cache_hits,
+       count(*) filter (where e.status <> 'refused')::text as requests, count(*) filter (where ${CACHE_HIT_SQL})::text as cache_hits,
        sum(e.cost_nano)::text as cost, sum(e.list_cost_nano)::text as list_cost, sum(e.saved_nano)::text as saved,
        ${TOKEN_SUMS}
   from ledger_events e

@@ -171,6 +171,14 @@ async function insertEdgeRows(): Promise<void> {
       [r.id, ORG_ID, r.at, r.provider, r.modelName, r.modelId, r.tier, r.departmentId, r.projectId, ...r.tokens, r.cost.toString(), r.listCost.toString(), r.priceId, r.priceStatus],
     );
   }
+  // A call refused at its budget: on the ledger at $0, and not a request.
+  await db.query(
+    `insert into ledger_events (id, idempotency_key, organisation_id, occurred_at, source, provider, model_name, model_id, tier,
+        department_id, project_id, cost_nano, list_cost_nano, price_status, status, error_type)
+     values ('refused_at_budget', 'refused_at_budget', $1, '2026-10-11T14:00:00Z', 'gateway', 'openai', 'gpt-5', 'openai/gpt-5', 'frontier',
+        $2, 'prj_aml_screening', 0, 0, 'priced', 'refused', 'budget_exceeded')`,
+    [ORG_ID, DEPARTMENT_IDS.kyc],
+  );
 }
 
 /**
@@ -248,6 +256,7 @@ interface RawRow {
   tier: string;
   price_id: number | null;
   price_status: string;
+  status: string;
   cost: bigint;
   listCost: bigint;
   saved: bigint;
@@ -264,7 +273,7 @@ async function loadLedger(): Promise<RawRow[]> {
      ${a}.cache_write_1h_per_mtok::text as ${a}_w1, ${a}.output_per_mtok::text as ${a}_out, ${a}.reasoning_per_mtok::text as ${a}_reason`;
   const raw = await db.query<Record<string, string | number | null>>(
     `select e.id, to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD') as day, e.department_id, e.project_id,
-            coalesce(e.model_id, e.provider || '/' || e.model_name) as model_key, e.tier, e.price_id, e.price_status,
+            coalesce(e.model_id, e.provider || '/' || e.model_name) as model_key, e.tier, e.price_id, e.price_status, e.status,
             e.cost_nano::text as cost, e.list_cost_nano::text as list_cost, e.saved_nano::text as saved,
             e.input_tokens, e.cached_input_tokens, e.cache_write_5m_tokens, e.cache_write_1h_tokens, e.output_tokens, e.reasoning_tokens,
             ${rateColumns('p')}, ${rateColumns('l')}
@@ -293,6 +302,7 @@ async function loadLedger(): Promise<RawRow[]> {
     tier: String(r.tier),
     price_id: r.price_id === null ? null : Number(r.price_id),
     price_status: String(r.price_status),
+    status: String(r.status),
     cost: BigInt(r.cost!),
     listCost: BigInt(r.list_cost!),
     saved: BigInt(r.saved!),
@@ -546,21 +556,23 @@ describe('JSON chargeback', () => {
     expect(body.totals.costUsd).toBe(nanoToUsdString(total(list)));
     expect(body.totals.listCostNano).toBe(total(list, (r) => r.listCost).toString());
     expect(body.totals.cacheSavedNano).toBe(total(list, (r) => r.saved).toString());
-    expect(body.totals.requests).toBe(list.length);
+    // A request is a call that ran: a refused one is not.
+    const ran = (list: RawRow[]) => list.filter((r) => r.status !== 'refused').length;
+    expect(body.totals.requests).toBe(ran(list));
     expect(body.totals.cacheHits).toBe(list.filter((r) => r.tier === 'cache').length);
     for (const dep of body.departments) {
       const mine = list.filter((r) => r.department_id === dep.id);
       expect(dep.costNano, String(dep.id)).toBe(total(mine).toString());
       expect(dep.listCostUsd).toBe(nanoToUsdString(total(mine, (r) => r.listCost)));
-      expect(dep.requests).toBe(mine.length);
+      expect(dep.requests).toBe(ran(mine));
       for (const project of dep.projects) {
         const ours = mine.filter((r) => r.project_id === project.id);
         expect(project.costNano).toBe(total(ours).toString());
-        expect(project.requests).toBe(ours.length);
+        expect(project.requests).toBe(ran(ours));
       }
       expect(dep.projects.reduce((n, p) => n + p.requests, 0)).toBe(dep.requests);
     }
-    expect(body.departments.reduce((n, d) => n + d.requests, 0)).toBe(list.length);
+    expect(body.departments.reduce((n, d) => n + d.requests, 0)).toBe(ran(list));
 
     // Token totals by bucket equal the FOCUS file's ConsumedQuantity by bucket.
     const csv = await focus(`?month=${month}`, ops);
