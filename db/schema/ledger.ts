@@ -91,8 +91,10 @@ export const ledgerEvents = pgTable(
     index('ledger_events_org_time_idx').on(t.organisationId, t.occurredAt),
     // Partial: nothing looks rows up by a null attribution, and every index entry costs the bulk path (`npm run bench -- ledger`).
     index('ledger_events_department_time_idx').on(t.departmentId, t.occurredAt).where(sql`${t.departmentId} is not null`),
-    index('ledger_events_session_idx').on(t.sessionId).where(sql`${t.sessionId} is not null`),
-    index('ledger_events_workflow_run_idx').on(t.workflowRunId).where(sql`${t.workflowRunId} is not null`),
+    // Hash, not B-tree: sessions and workflow runs are only ever looked up by equality, and a hash entry (a 4-byte
+    // hash code, no text comparisons on insert) costs every ledger write less (`npm run bench -- ledger`).
+    index('ledger_events_session_idx').using('hash', t.sessionId).where(sql`${t.sessionId} is not null`),
+    index('ledger_events_workflow_run_idx').using('hash', t.workflowRunId).where(sql`${t.workflowRunId} is not null`),
     index('ledger_events_api_key_time_idx').on(t.apiKeyId, t.occurredAt).where(sql`${t.apiKeyId} is not null`),
   ],
 );
