@@ -54,10 +54,11 @@ async function usedInWindow(scope: ReadScope, budget: BudgetRow): Promise<bigint
     params[1] = new Date(scope.now.getTime() - SESSION_LOOKBACK_MS).toISOString();
     if (column) params.push(budget.scope_id);
     const filter = `organisation_id = $1${column ? ` and ${column} = $3` : ''}`;
-    sql = `select max(used)::text as used from (
-             select (${raw}) as used from ledger_events
-              where ${filter} and session_id in (select session_id from ledger_events where ${filter} and session_id is not null and occurred_at >= $2::timestamptz)
-              group by session_id) s`;
+    // Each recent session's own total through the session index (a lateral lookup per session): a join over
+    // the whole ledger was a full scan, 130 ms at a million rows.
+    sql = `select max(used)::text as used
+             from (select distinct session_id from ledger_events where ${filter} and session_id is not null and occurred_at >= $2::timestamptz) s
+             cross join lateral (select (${raw}) as used from ledger_events where ${filter} and session_id = s.session_id) t`;
   } else if (daily && (budget.scope_type === 'organisation' || budget.scope_type === 'department' || budget.scope_type === 'project')) {
     if (column) params.push(budget.scope_id);
     params[1] = fromDay;
