@@ -208,29 +208,43 @@ function cpuNow(upstreamPid: number, hopPid: number | undefined): CpuSplit {
   ];
 }
 
-async function throughput(targets: Target[], setDelay: (ms: number) => void, upstreamPid: number): Promise<{ rates: number[]; cpuPerCall: CpuSplit[] }> {
+interface LoadRun {
+  rates: number[];
+  cpuPerCall: CpuSplit[];
+  /** Each call's time as its client saw it, per target, over the measured rounds. */
+  latency: number[][];
+  /** The x-tollgate-overhead-ms each target reported (the gateway only): its own time, the upstream's excluded. */
+  reported: number[][];
+}
+
+async function throughput(targets: Target[], setDelay: (ms: number) => void, upstreamPid: number): Promise<LoadRun> {
   setDelay(20);
   const calls = CLIENTS * PER_CLIENT;
-  const round = async (target: Target) => {
+  const latency = targets.map(() => [] as number[]);
+  const reported = targets.map(() => [] as number[]);
+  const round = async (target: Target, t: number | null) => {
     const start = performance.now();
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
         for (let i = 0; i < PER_CLIENT; i++) {
           const r = await post(target.url, requestBody(), target.headers);
           if (r.status !== 200) throw new Error(`${target.name} answered ${r.status}`);
+          if (t === null) continue;
+          latency[t]!.push(r.ms);
+          if (!Number.isNaN(r.overheadMs)) reported[t]!.push(r.overheadMs);
         }
       }),
     );
     return calls / ((performance.now() - start) / 1000);
   };
   // A warm-up round each, then three interleaved rounds; the medians are compared.
-  for (const target of targets) await round(target);
+  for (const target of targets) await round(target, null);
   const rates = targets.map(() => [] as number[]);
   const cpu = targets.map((): CpuSplit => [0, 0, 0, 0]);
   for (let i = 0; i < 3; i++) {
     for (const [t, target] of targets.entries()) {
       const before = cpuNow(upstreamPid, target.pid);
-      rates[t]!.push(await round(target));
+      rates[t]!.push(await round(target, t));
       const after = cpuNow(upstreamPid, target.pid);
       for (let k = 0; k < 4; k++) cpu[t]![k]! += after[k]! - before[k]!;
     }
@@ -239,7 +253,36 @@ async function throughput(targets: Target[], setDelay: (ms: number) => void, ups
   return {
     rates: rates.map((r) => percentile(r, 50)),
     cpuPerCall: cpu.map((split) => split.map((seconds) => (seconds / (3 * calls)) * 1e6) as CpuSplit),
+    latency,
+    reported,
   };
+}
+
+const mean = (samples: number[]) => samples.reduce((a, b) => a + b, 0) / samples.length;
+
+/**
+ * Where the throughput rounds' time went: each call as its client saw it
+ * (the ratio is this, since every client waits for its answer before the
+ * next call), and the part the gateway reported as its own (request in to
+ * reply out, the upstream call excluded). The rest of the gateway's added
+ * time is the hop and waiting for the event loop, not Tollgate's own work.
+ */
+function loadLatency(targets: Target[], latency: number[][], ownOverhead: number[]): string {
+  const direct = mean(latency[0]!);
+  const rows = targets.map((t, i) => {
+    const s = latency[i]!;
+    return [t.name, ...[50, 90, 99].map((p) => fmt(percentile(s, p))), fmt(mean(s)), i === 0 ? '-' : fmt(mean(s) - direct)];
+  });
+  const added = mean(latency[latency.length - 1]!) - direct;
+  const own = ownOverhead.length ? mean(ownOverhead) : Number.NaN;
+  return [
+    'Latency in the same rounds, as the clients saw it (ms):',
+    '',
+    table(['path', 'p50', 'p90', 'p99', 'mean', 'added (mean)'], rows),
+    '',
+    `the gateway's own x-tollgate-overhead-ms in these rounds: p50 ${fmt(percentile(ownOverhead, 50))}, p99 ${fmt(percentile(ownOverhead, 99))}, mean ${fmt(own)}; ` +
+      `of the ${fmt(added)} ms it added per call on average, ${fmt(added - own)} ms was not its own work (the extra hop, and waiting for the gateway's event loop on the way in, to and from the upstream, and out)`,
+  ].join('\n');
 }
 
 function engineDecision(): string[][] {
@@ -321,7 +364,7 @@ try {
   console.log('\ntarget: added p99 <= 2 ms');
 
   console.log(`\n## Throughput: 20 ms upstream, ${CLIENTS} clients x ${PER_CLIENT} calls, median of 3 interleaved rounds\n`);
-  const { rates, cpuPerCall } = await throughput([direct, proxy, gateway], setDelay, upstreamChild.proc.pid!);
+  const { rates, cpuPerCall, latency, reported } = await throughput([direct, proxy, gateway], setDelay, upstreamChild.proc.pid!);
   const us = (v: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(0));
   console.log(
     table(
@@ -334,6 +377,7 @@ try {
   );
   console.log('\nCPU per call: CPU-seconds each process used during the measured rounds (from /proc), over the calls made; 2 cores give 2,000,000 us a second in all.');
   console.log(`\ngateway / direct = ${(rates[2]! / rates[0]!).toFixed(3)} (target >= 0.95); the bare proxy's ratio is the ceiling for any Node gateway on this machine`);
+  console.log(`\n${loadLatency([direct, proxy, gateway], latency, reported[2]!)}`);
 
   console.log(`\n## Engine decision in process (45,000 samples after warm-up)\n`);
   console.log(table(['', 'p50 us', 'p99 us', 'target'], engineDecision()));
