@@ -190,7 +190,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
       if (!(error instanceof GuardRefusal)) throw error;
       const model = decision.chain[0]!;
       commit(rt, attemptRows(ctx, [refusedAttempt(model, error, decision.reason)]));
-      recordRequest(rt.metrics, { tier: model.tier, model: model.name, department: actor.departmentId ?? '', status: error.error.type, cache: cacheAsked, savedNano: 0n, overheadMs: null });
+      recordRequest(rt.metrics, { organisation: actor.organisationId, tier: model.tier, model: model.name, department: actor.departmentId ?? '', status: error.error.type, cache: cacheAsked, savedNano: 0n, overheadMs: null });
       throw error.error;
     };
     const { approvalUsed } = await checkGuards({
@@ -223,7 +223,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
         });
         commit(rt, [row]);
         recordRequest(rt.metrics, {
-          tier: 'cache', model: hit.response.modelName, department: actor.departmentId ?? '', status: 'ok', cache: 'hit', savedNano: hit.response.costNano, overheadMs,
+          organisation: actor.organisationId, tier: 'cache', model: hit.response.modelName, department: actor.departmentId ?? '', status: 'ok', cache: 'hit', savedNano: hit.response.costNano, overheadMs,
         });
         const headers = replyHeaders(requestId, hit.response.modelName, 'cache', 'hit', 0n, overheadMs);
         if (body.stream) {
@@ -284,7 +284,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
         const latencyMs = performance.now() - t0;
         upstreamMs += latencyMs;
         rt.health.record({ modelId: model.id, ok: true, latencyMs, now: Date.now() });
-        recordUpstreamAttempt(rt.metrics, model.name, 'ok', latencyMs);
+        recordUpstreamAttempt(rt.metrics, actor.organisationId, model.name, 'ok', latencyMs);
         const content = completionContent(result.completion);
         const { tokens, estimated } = bucketsFrom(result.usage, promptTokens, generatedText(result.completion));
         const overheadMs = performance.now() - req.startedAt - upstreamMs;
@@ -332,13 +332,13 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
           return;
         }
         rt.health.record({ modelId: model.id, ok: false, latencyMs, now: Date.now() });
-        recordUpstreamAttempt(rt.metrics, model.name, error.kind, latencyMs);
+        recordUpstreamAttempt(rt.metrics, actor.organisationId, model.name, error.kind, latencyMs);
         attempts.push(failedAttempt(model, target.upstreamName, upstreamStatus(error), error.kind === 'timeout' ? 'upstream_timeout' : 'upstream_error', latencyMs, `${reason}; failed: ${error.message}`));
         if (!error.retryable) {
           writeAttempts();
           throw nonRetryableError(error);
         }
-        if (chain[i + 1]) recordFallback(rt.metrics, model.name, chain[i + 1]!.name, error.kind);
+        if (chain[i + 1]) recordFallback(rt.metrics, actor.organisationId, model.name, chain[i + 1]!.name, error.kind);
       }
     }
     writeAttempts();
@@ -432,12 +432,14 @@ function commit(rt: GatewayRuntime, rows: Parameters<GatewayRuntime['writer']['w
 /** Metrics of a request that went upstream: each attempt's tokens and spend, then the request once, by how it ended. */
 function recordAttempts(rt: GatewayRuntime, actor: Actor, attempts: readonly AttemptRecord[], costs: readonly bigint[], cache: 'miss' | 'none'): void {
   const department = actor.departmentId ?? '';
+  const organisation = actor.organisationId;
   attempts.forEach((a, i) => {
-    recordAttemptUsage(rt.metrics, { tier: a.model.tier, model: a.model.name, department }, { promptTokens: promptSide(a.tokens), completionTokens: completionTokens(a.tokens), costNano: costs[i] ?? 0n });
+    recordAttemptUsage(rt.metrics, { organisation, tier: a.model.tier, model: a.model.name, department }, { promptTokens: promptSide(a.tokens), completionTokens: completionTokens(a.tokens), costNano: costs[i] ?? 0n });
   });
   const last = attempts[attempts.length - 1];
   if (!last) return;
   recordRequest(rt.metrics, {
+    organisation,
     tier: last.model.tier,
     model: last.model.name,
     department,
@@ -611,7 +613,7 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
   const overheadMs = performance.now() - req.startedAt - latencyMs - clientWaitMs;
   if (outcome.status === 'ok') {
     rt.health.record({ modelId: model.id, ok: true, latencyMs, now: Date.now() });
-    recordUpstreamAttempt(rt.metrics, model.name, 'ok', latencyMs);
+    recordUpstreamAttempt(rt.metrics, ctx.actor.organisationId, model.name, 'ok', latencyMs);
   }
   const note = outcome.note || (estimated ? 'usage counted by Tollgate: upstream sent none' : '');
   input.attempts.push({

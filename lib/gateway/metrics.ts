@@ -2,7 +2,8 @@
  * The gateway's Prometheus metrics, kept in process memory (each app
  * instance exposes its own; Prometheus sums them). Counters only go up;
  * money is exported in USD as a float for dashboards, while the ledger stays
- * the exact record.
+ * the exact record. Every series about calls carries its organisation, and a
+ * reader is shown its own organisation's series only (see `render`).
  */
 import { NANO_PER_USD } from '@/lib/engine/money';
 
@@ -71,12 +72,18 @@ export class Metrics {
     series.count! += 1;
   }
 
-  /** The Prometheus text exposition format, version 0.0.4. */
-  render(): string {
+  /**
+   * The Prometheus text exposition format, version 0.0.4. With
+   * `organisationId`, only that organisation's series and the instance's own
+   * (those with no `organisation` label): one tenant's ops never see another
+   * tenant's departments, models or spend.
+   */
+  render(organisationId?: string): string {
     const lines: string[] = [];
     for (const [name, family] of [...this.families].sort(([a], [b]) => a.localeCompare(b))) {
       lines.push(`# HELP ${name} ${family.help}`, `# TYPE ${name} ${family.type}`);
       for (const series of family.series.values()) {
+        if (organisationId !== undefined && series.labels.organisation !== undefined && series.labels.organisation !== organisationId) continue;
         if (family.type !== 'histogram') {
           lines.push(`${name}${renderLabels(series.labels)} ${series.value}`);
           continue;
@@ -91,8 +98,9 @@ export class Metrics {
   }
 }
 
-/** Where a request or attempt is counted: routing tier, model and the caller's department. */
+/** Where a request or attempt is counted: the caller's organisation, routing tier, model and the caller's department. */
 export interface CallLabels {
+  organisation: string;
   tier: string;
   model: string;
   department: string;
@@ -100,7 +108,7 @@ export interface CallLabels {
 
 /** One upstream attempt's tokens and spend, under the model that served it (a fallback's attempts each count). */
 export function recordAttemptUsage(metrics: Metrics, at: CallLabels, usage: { promptTokens: number; completionTokens: number; costNano: bigint }): void {
-  const by = { tier: at.tier, model: at.model, department: at.department };
+  const by = { organisation: at.organisation, tier: at.tier, model: at.model, department: at.department };
   metrics.inc('tollgate_tokens_total', 'Tokens through the gateway by tier, model, department and direction.', { ...by, direction: 'input' }, usage.promptTokens);
   metrics.inc('tollgate_tokens_total', 'Tokens through the gateway by tier, model, department and direction.', { ...by, direction: 'output' }, usage.completionTokens);
   metrics.inc('tollgate_spend_usd_total', 'Provider spend through the gateway in USD.', by, Number(usage.costNano) / Number(NANO_PER_USD));
@@ -118,21 +126,23 @@ export interface RequestOutcome extends CallLabels {
 
 /** Records one gateway request, once, however many attempts it took: labelled by the model that answered or last tried. */
 export function recordRequest(metrics: Metrics, r: RequestOutcome): void {
-  metrics.inc('tollgate_requests_total', 'Gateway requests by tier, model, department and outcome.', { tier: r.tier, model: r.model, department: r.department, status: r.status });
+  const org = r.organisation;
+  metrics.inc('tollgate_requests_total', 'Gateway requests by tier, model, department and outcome.', { organisation: org, tier: r.tier, model: r.model, department: r.department, status: r.status });
   if (r.cache === 'hit') {
-    metrics.inc('tollgate_cache_hits_total', 'Calls answered from the response cache.', { department: r.department });
-    metrics.inc('tollgate_cache_saved_usd_total', 'Provider spend the cache avoided, in USD.', { department: r.department }, Number(r.savedNano) / Number(NANO_PER_USD));
+    metrics.inc('tollgate_cache_hits_total', 'Calls answered from the response cache.', { organisation: org, department: r.department });
+    metrics.inc('tollgate_cache_saved_usd_total', 'Provider spend the cache avoided, in USD.', { organisation: org, department: r.department }, Number(r.savedNano) / Number(NANO_PER_USD));
   } else if (r.cache === 'miss') {
-    metrics.inc('tollgate_cache_misses_total', 'Calls the response cache could not answer.', { department: r.department });
+    metrics.inc('tollgate_cache_misses_total', 'Calls the response cache could not answer.', { organisation: org, department: r.department });
   }
-  if (r.overheadMs !== null) metrics.observe('tollgate_overhead_ms', 'Time the gateway added to a call, in milliseconds (excludes the upstream).', { tier: r.tier }, r.overheadMs);
+  if (r.overheadMs !== null) metrics.observe('tollgate_overhead_ms', 'Time the gateway added to a call, in milliseconds (excludes the upstream).', { organisation: org, tier: r.tier }, r.overheadMs);
 }
 
-export function recordFallback(metrics: Metrics, from: string, to: string, reason: string): void {
-  metrics.inc('tollgate_fallbacks_total', 'Attempts that fell back to another model after an upstream failure.', { from, to, reason });
+export function recordFallback(metrics: Metrics, organisation: string, from: string, to: string, reason: string): void {
+  metrics.inc('tollgate_fallbacks_total', 'Attempts that fell back to another model after an upstream failure.', { organisation, from, to, reason });
 }
 
-export function recordUpstreamAttempt(metrics: Metrics, model: string, outcome: string, latencyMs: number): void {
-  metrics.inc('tollgate_upstream_attempts_total', 'Upstream attempts by model and outcome.', { model, outcome });
-  metrics.inc('tollgate_upstream_latency_ms_total', 'Summed upstream latency in milliseconds, by model.', { model }, latencyMs);
+/** One upstream attempt, under the organisation whose upstream it was (ops configure upstreams per organisation). */
+export function recordUpstreamAttempt(metrics: Metrics, organisation: string, model: string, outcome: string, latencyMs: number): void {
+  metrics.inc('tollgate_upstream_attempts_total', 'Upstream attempts by model and outcome.', { organisation, model, outcome });
+  metrics.inc('tollgate_upstream_latency_ms_total', 'Summed upstream latency in milliseconds, by model.', { organisation, model }, latencyMs);
 }

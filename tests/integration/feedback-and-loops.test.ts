@@ -3,7 +3,8 @@
  * organisation and forgets a session once ops unfreeze it (at once here, and
  * in an instance that knew it frozen once it reads it active); feedback is
  * one verdict per caller and call, and only moves its own organisation's
- * routing. Migration 0013 keeps each caller's first verdict.
+ * routing. Migration 0013 keeps each caller's first verdict. `/metrics`
+ * shows each organisation's ops its own series only.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as postFeedback } from '@/app/api/v1/feedback/route';
 import { POST as unfreeze } from '@/app/api/v1/sessions/[id]/unfreeze/route';
+import { GET as getMetrics } from '@/app/metrics/route';
 import { ORG_ID } from '@/db/seed/fixtures';
 import { MIGRATIONS_FOLDER } from '@/db/migrate';
 import { apiKeyPrefix, hashApiKey } from '@/lib/auth/secrets';
@@ -24,6 +26,7 @@ const AGENT_KEY = 'tg_tenantAgentKey000000000000000000000000000';
 const ADMIN_KEY = 'tg_tenantAdminKey000000000000000000000000000';
 const OTHER_ORG = 'org_feedback_other';
 const OTHER_KEY = 'tg_tenantOtherOrgKey00000000000000000000000';
+const OTHER_OPS_KEY = 'tg_tenantOtherOpsKey00000000000000000000000';
 
 let fixture: GatewayFixture;
 let db: TestDb;
@@ -40,6 +43,11 @@ beforeAll(async () => {
     OTHER_ORG,
     apiKeyPrefix(OTHER_KEY),
     hashApiKey(OTHER_KEY),
+  ]);
+  await db.query(`insert into api_keys (id, organisation_id, name, prefix, hash, role) values ('key_other_org_ops', $1, 'Other ops', $2, $3, 'ops')`, [
+    OTHER_ORG,
+    apiKeyPrefix(OTHER_OPS_KEY),
+    hashApiKey(OTHER_OPS_KEY),
   ]);
   theirs = new OpenAI({ apiKey: OTHER_KEY, baseURL: fixture.baseURL, maxRetries: 0 });
 });
@@ -197,6 +205,33 @@ describe('feedback', () => {
     expect(rt.quality.lookupFor(OTHER_ORG)(ourCall.modelId, task)).toBeLessThan(ourPrior);
     // Nor can it report on our calls: they are not in its ledger.
     expect((await feedback(OTHER_KEY, { request_id: ourCall.requestId, kind: 'wrong' })).status).toBe(404);
+  });
+});
+
+describe('/metrics, per organisation', () => {
+  const read = async (key: string) => {
+    const res = await getMetrics(new Request('http://localhost/metrics', { headers: { authorization: `Bearer ${key}` } }));
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+  /** The sample lines about calls (every family but the instance's own gauge). */
+  const callSeries = (text: string) => text.split('\n').filter((line) => line.startsWith('tollgate_') && !line.startsWith('tollgate_ledger_pending_rows'));
+
+  it("shows each organisation's ops its own calls' series, and the instance's gauges, never another organisation's", async () => {
+    const ask = (client: OpenAI, content: string) =>
+      client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content }] }, { headers: { 'x-tollgate-cache': 'off', 'x-tollgate-task': 'summarize' } });
+    await ask(ours, 'Summarise claim note CLM-5001 for the adjuster.');
+    await ask(theirs, 'Summarise ticket T-9 for the support lead.');
+
+    const mine = callSeries(await read(ADMIN_KEY));
+    const other = await read(OTHER_OPS_KEY);
+    expect(mine.some((line) => line.startsWith(`tollgate_requests_total{organisation="${ORG_ID}"`))).toBe(true);
+    expect(callSeries(other).some((line) => line.startsWith(`tollgate_requests_total{organisation="${OTHER_ORG}"`))).toBe(true);
+    for (const line of mine) expect(line).toContain(`organisation="${ORG_ID}"`);
+    for (const line of callSeries(other)) expect(line).toContain(`organisation="${OTHER_ORG}"`);
+    expect(other).toMatch(/^tollgate_ledger_pending_rows \d+$/m);
+    // The instance keeps every organisation's series: each reader is shown its own.
+    expect(rt.metrics.render()).toContain(`organisation="${OTHER_ORG}"`);
   });
 });
 
