@@ -22,6 +22,24 @@ test.describe('signing in', () => {
     await expect(page).toHaveURL(/\/sign-in/);
   });
 
+  test('after five wrong passwords for one account the form says to wait', async ({ page }) => {
+    await page.goto('/sign-in');
+    // Its own email each run: a retried run must start with no failures on record.
+    const email = `guessed-at-${Date.now()}@example.com`;
+    const attempt = async () => {
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill('a-guess');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+    };
+    for (let i = 0; i < 5; i++) {
+      await attempt();
+      await expect(page.getByTestId('sign-in-error')).toHaveText('Email or password is incorrect.');
+    }
+    await attempt();
+    await expect(page.getByTestId('sign-in-error')).toHaveText('Too many wrong passwords for this account. Wait a minute, then try again.');
+  });
+
   test('sign-out ends the session', async ({ page }) => {
     await signIn(page, 'cfo');
     await page.getByRole('button', { name: 'Sign out' }).click();

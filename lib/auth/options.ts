@@ -14,6 +14,13 @@ import { getDb } from '@/db/client';
 import { users } from '@/db/schema';
 import type { Role } from '@/lib/engine/enums';
 import { hashPassword, verifyPassword } from './secrets';
+import { SignInThrottle } from './sign-in-throttle';
+
+/** The error a sign-in gets while its email must wait after too many wrong passwords (the form shows why). */
+export const SIGN_IN_THROTTLED = 'TooManyAttempts';
+
+/** Wrong passwords per email, for the whole process (see SignInThrottle). */
+export const signInThrottle = new SignInThrottle();
 
 const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(320),
@@ -78,11 +85,18 @@ export const authOptions: NextAuthOptions = {
       async authorize(raw) {
         const parsed = credentialsSchema.safeParse(raw);
         if (!parsed.success) return null;
+        const { email } = parsed.data;
+        // Refused before any password is checked, for every email alike (with an account or not).
+        if (signInThrottle.waitMs(email, Date.now()) > 0) throw new Error(SIGN_IN_THROTTLED);
         const dummy = dummyPasswordHash();
-        const user = await findActiveUser(parsed.data.email);
+        const user = await findActiveUser(email);
         // One answer, in the same time, for every failure: never say whether the email or the password was wrong.
         const passwordOk = verifyPassword(parsed.data.password, user?.passwordHash || dummy);
-        if (!user?.passwordHash || !passwordOk) return null;
+        if (!user?.passwordHash || !passwordOk) {
+          signInThrottle.failed(email, Date.now());
+          return null;
+        }
+        signInThrottle.succeeded(email);
         return { id: user.id, email: user.email, name: user.name };
       },
     }),

@@ -2,8 +2,9 @@
  * Security edges, through the real route handlers: an upstream's stored
  * credential goes only where it was entered for; a disabled person's API
  * keys stop working; a change made with the session cookie must come from
- * Tollgate's own pages (bearer keys are unaffected); and a sign-in costs one
- * scrypt whether or not the email has an account.
+ * Tollgate's own pages (bearer keys are unaffected); a sign-in costs one
+ * scrypt whether or not the email has an account; and after five wrong
+ * passwords an account's attempts are spaced out.
  */
 import { encode } from 'next-auth/jwt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -13,7 +14,7 @@ import { DEMO_USERS, DEPARTMENT_IDS, ORG_ID } from '@/db/seed/fixtures';
 import { GET as getDepartments } from '@/app/api/v1/departments/route';
 import { GET as getKeys, POST as postKey } from '@/app/api/v1/keys/route';
 import { GET as getUpstreams, POST as postUpstream } from '@/app/api/v1/upstreams/route';
-import { authOptions } from '@/lib/auth/options';
+import { authOptions, SIGN_IN_THROTTLED, signInThrottle } from '@/lib/auth/options';
 import { hashPassword, verifyPassword } from '@/lib/auth/secrets';
 import { getGateway, resetGateway } from '@/lib/gateway/runtime';
 import { actorForApiKey, clearApiKeyCache } from '@/lib/http/authenticate';
@@ -291,6 +292,38 @@ describe('sign-in costs the same whether or not the email exists', () => {
       expect(hashes[0]).not.toBe(await cfoHash());
     } finally {
       await db.query('update users set disabled_at = null where id = $1', [LEAVER.id]);
+    }
+  });
+});
+
+describe('sign-in throttle', () => {
+  type Authorize = (credentials: Record<string, string>, req: unknown) => Promise<{ id: string } | null>;
+  const authorize = (authOptions.providers[0] as unknown as { options: { authorize: Authorize } }).options.authorize;
+  const checked = vi.mocked(verifyPassword);
+
+  it('after five wrong passwords refuses the next attempt, even the right password, without checking it; lets it in once the wait is over', async () => {
+    const email = DEMO_USERS.manager.email;
+    const start = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(start);
+    try {
+      for (let i = 0; i < 5; i++) expect(await authorize({ email, password: `guess-${i}` }, {})).toBeNull();
+      checked.mockClear();
+      await expect(authorize({ email, password: DEMO_PASSWORD }, {})).rejects.toThrow(SIGN_IN_THROTTLED);
+      // The same for an email with no account: the refusal says nothing about which emails exist.
+      for (let i = 0; i < 5; i++) expect(await authorize({ email: 'no-account@example.com', password: `guess-${i}` }, {})).toBeNull();
+      checked.mockClear();
+      await expect(authorize({ email: 'no-account@example.com', password: 'another' }, {})).rejects.toThrow(SIGN_IN_THROTTLED);
+      expect(checked).not.toHaveBeenCalled();
+      // Other people are not held up.
+      expect(await authorize({ email: DEMO_USERS.cfo.email, password: DEMO_PASSWORD }, {})).toMatchObject({ id: DEMO_USERS.cfo.id });
+
+      clock.mockReturnValue(start + 1_000);
+      expect(await authorize({ email, password: DEMO_PASSWORD }, {})).toMatchObject({ id: DEMO_USERS.manager.id });
+      // Signed in: the account's failures are forgotten.
+      expect(signInThrottle.waitMs(email, start + 1_000)).toBe(0);
+    } finally {
+      clock.mockRestore();
+      signInThrottle.succeeded('no-account@example.com');
     }
   });
 });

@@ -8,6 +8,8 @@ const MESSAGES: Record<string, string> = {
   CredentialsSignin: 'Email or password is incorrect.',
   AccessDenied: 'This account has no access to Tollgate.',
   NoDepartment: 'Your account has no department yet. Ask platform ops to assign one.',
+  // SIGN_IN_THROTTLED in lib/auth/options.ts (not imported: that module is server-only).
+  TooManyAttempts: 'Too many wrong passwords for this account. Wait a minute, then try again.',
 };
 
 export function SignInForm({ callbackUrl, initialError, oidc }: { callbackUrl: string; initialError: string | null; oidc: boolean }) {
@@ -30,7 +32,7 @@ export function SignInForm({ callbackUrl, initialError, oidc }: { callbackUrl: s
       return;
     }
     setPending(false);
-    setError(MESSAGES.CredentialsSignin!);
+    setError(MESSAGES[result?.error ?? ''] ?? MESSAGES.CredentialsSignin!);
   }
 
   return (
