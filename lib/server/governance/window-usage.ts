@@ -26,7 +26,8 @@ export const DAILY_MEASURE = {
   requests: 'sum(requests)',
 } as const;
 
-const DAILY_KEY_MEASURE = { cost: 'sum(cost_nano)', tokens: 'sum(tokens)', requests: 'sum(requests)' } as const;
+/** Each budget metric over the daily per-key rollups (`ledger_daily_keys`). */
+export const DAILY_KEY_MEASURE = { cost: 'sum(cost_nano)', tokens: 'sum(tokens)', requests: 'sum(requests)' } as const;
 
 /** The ledger column a budget scope filters on (none for the organisation). */
 export const SCOPE_COLUMN = {
