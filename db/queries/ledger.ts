@@ -118,6 +118,16 @@ export function decodeCursor(cursor: string): { at: string; id: string } | null 
   }
 }
 
+/** The first and last UTC day on which a project has ledger rows in the caller's scope; null when it has none. */
+async function projectDays(scope: Omit<ReadScope, 'now'>, projectId: string): Promise<{ first: string; last: string } | null> {
+  const [row] = await scope.db.query<{ first: string | null; last: string | null }>(
+    `select min(day)::text as first, max(day)::text as last from ledger_daily
+      where organisation_id = $1 and project_id = $2 and ($3::text is null or department_id = $3)`,
+    [scope.organisationId, projectId, scope.departmentId ?? null],
+  );
+  return row?.first && row.last ? { first: row.first, last: row.last } : null;
+}
+
 export async function listLedger(
   scope: Omit<ReadScope, 'now'>,
   filter: LedgerFilter,
@@ -131,7 +141,16 @@ export async function listLedger(
   if (scope.departmentId) add('department_id = ?', scope.departmentId);
   if (filter.from) add('occurred_at >= ?::timestamptz', filter.from.toISOString());
   if (filter.to) add('occurred_at < ?::timestamptz', filter.to.toISOString());
-  if (filter.projectId) add('project_id = ?', filter.projectId);
+  if (filter.projectId) {
+    // No index serves a project alone: bound the scan to the days the project has rows in scope, from the daily
+    // rollups (kept in step with the ledger). A project with none answers at once instead of scanning the whole
+    // ledger (0.7-1.7 s at 10M rows).
+    const days = await projectDays(scope, filter.projectId);
+    if (!days) return { rows: [], nextCursor: null };
+    add('occurred_at >= ?::timestamptz', `${days.first}T00:00:00.000Z`);
+    add("occurred_at < ?::timestamptz + interval '1 day'", `${days.last}T00:00:00.000Z`);
+    add('project_id = ?', filter.projectId);
+  }
   if (filter.apiKeyId) add('api_key_id = ?', filter.apiKeyId);
   if (filter.sessionId) add('session_id = ?', filter.sessionId);
   if (filter.workflowRunId) add('workflow_run_id = ?', filter.workflowRunId);

@@ -146,6 +146,39 @@ describe('org-wide roles', () => {
     await expectOpenAiError(await getSpend(request('/api/v1/spend?view=department&department=dep_nope', { cookie })), 404, 'not_found_error');
   });
 
+  it('filters by project: every row of the project in scope, newest first, and none for a project with no rows there', async () => {
+    const cookie = await sessionCookie(DEMO_USERS.ops);
+    const [busiest] = await db.query<{ project_id: string }>(
+      'select project_id from ledger_events where project_id is not null group by project_id order by count(*) desc limit 1',
+    );
+    const project = busiest!.project_id;
+    const expected = await db.query<{ id: string }>(
+      `select id from ledger_events where organisation_id = 'org_northwind' and project_id = $1 order by occurred_at desc, id desc`,
+      [project],
+    );
+    const got: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const url: string = `/api/v1/ledger?project=${project}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`;
+      const body = (await (await getLedger(request(url, { cookie }))).json()) as { data: { id: string }[]; next_cursor: string | null };
+      got.push(...body.data.map((r) => r.id));
+      cursor = body.next_cursor;
+    } while (cursor);
+    expect(got.length).toBeGreaterThan(0);
+    expect(got).toEqual(expected.map((r) => r.id));
+
+    const none = await getLedger(request('/api/v1/ledger?project=prj_has_no_rows', { cookie }));
+    expect(await none.json()).toMatchObject({ data: [], next_cursor: null });
+    // A manager naming another department's project sees none of its rows.
+    const [foreign] = await db.query<{ project_id: string }>(
+      'select project_id from ledger_events where project_id is not null and department_id <> $1 limit 1',
+      [DEMO_USERS.manager.departmentId],
+    );
+    const manager = await sessionCookie(DEMO_USERS.manager);
+    const theirs = await getLedger(request(`/api/v1/ledger?project=${foreign!.project_id}`, { cookie: manager }));
+    expect(await theirs.json()).toMatchObject({ data: [] });
+  });
+
   it('pages through the ledger without repeats or gaps', async () => {
     const cookie = await sessionCookie(DEMO_USERS.ops);
     const seen: string[] = [];
