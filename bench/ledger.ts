@@ -77,7 +77,7 @@ async function psqlCopyFloor(url: string, rows: readonly LedgerRowInput[]): Prom
 }
 
 async function resetLedger(db: DbHandle) {
-  await db.query('truncate ledger_events, ledger_hourly, ledger_daily, ledger_daily_models, ledger_daily_keys');
+  await db.query('truncate ledger_events, ledger_hourly, ledger_daily, ledger_daily_models, ledger_daily_keys, ledger_daily_users');
 }
 
 async function checkRollups(db: DbHandle): Promise<string> {
@@ -92,6 +92,11 @@ async function checkRollups(db: DbHandle): Promise<string> {
   );
   const [keys] = await db.query<{ c: string; n: string }>('select coalesce(sum(cost_nano), 0)::text as c, coalesce(sum(requests), 0)::text as n from ledger_daily_keys');
   if (keys!.c !== rawKeys!.c || keys!.n !== rawKeys!.n) throw new Error(`ledger_daily_keys (${keys!.c}, ${keys!.n}) differs from the ledger (${rawKeys!.c}, ${rawKeys!.n})`);
+  const [rawUsers] = await db.query<{ c: string; n: string }>(
+    "select coalesce(sum(cost_nano), 0)::text as c, count(*) filter (where status <> 'refused')::text as n from ledger_events where user_id is not null",
+  );
+  const [users] = await db.query<{ c: string; n: string }>('select coalesce(sum(cost_nano), 0)::text as c, coalesce(sum(requests), 0)::text as n from ledger_daily_users');
+  if (users!.c !== rawUsers!.c || users!.n !== rawUsers!.n) throw new Error(`ledger_daily_users (${users!.c}, ${users!.n}) differs from the ledger (${rawUsers!.c}, ${rawUsers!.n})`);
   return `${raw!.n} rows, rollups equal`;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Rollups of the ledger: hourly per department (`ledger_hourly`), daily with
  * every dimension (`ledger_daily`), daily per department and model
- * (`ledger_daily_models`) and daily per key (`ledger_daily_keys`). They are
+ * (`ledger_daily_models`), daily per key (`ledger_daily_keys`) and daily per
+ * person (`ledger_daily_users`). They are
  * derived data, defined once here in `ROLLUPS`: the ledger writer adds every
  * inserted row to each of them in the same transaction (`rollupUpsertSql`),
  * and for any range each can be rebuilt from `ledger_events` with one DELETE
@@ -57,7 +58,7 @@ export type Measure = readonly [column: string, aggregate: string, perRow: (row:
 
 /** One rollup table: a row per organisation, UTC bucket and dimension values, holding summed measures. */
 export interface Rollup {
-  table: 'ledger_hourly' | 'ledger_daily' | 'ledger_daily_models' | 'ledger_daily_keys';
+  table: 'ledger_hourly' | 'ledger_daily' | 'ledger_daily_models' | 'ledger_daily_keys' | 'ledger_daily_users';
   grain: 'hour' | 'day';
   /** Ledger columns grouped by, after the organisation and the bucket (the order of the unique constraint). */
   dimensions: readonly string[];
@@ -117,6 +118,23 @@ const LEDGER_MEASURES: readonly Measure[] = [
   ['saved_nano', 'sum(saved_nano)', (r) => r.savedNano ?? 0n],
 ];
 
+/** What a key's or a person's budget counts: calls that ran, tokens and cost. */
+const BUDGET_MEASURES: readonly Measure[] = [
+  REQUESTS,
+  [
+    'tokens',
+    'sum(input_tokens::bigint + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens)',
+    (r) =>
+      (r.inputTokens ?? 0) +
+      (r.cachedInputTokens ?? 0) +
+      (r.cacheWrite5mTokens ?? 0) +
+      (r.cacheWrite1hTokens ?? 0) +
+      (r.outputTokens ?? 0) +
+      (r.reasoningTokens ?? 0),
+  ],
+  ['cost_nano', 'sum(cost_nano)', (r) => r.costNano ?? 0n],
+];
+
 export const ROLLUPS: readonly Rollup[] = [
   { table: 'ledger_hourly', grain: 'hour', dimensions: ['department_id'], measures: LEDGER_MEASURES },
   {
@@ -126,27 +144,8 @@ export const ROLLUPS: readonly Rollup[] = [
     measures: LEDGER_MEASURES,
   },
   { table: 'ledger_daily_models', grain: 'day', dimensions: ['department_id', 'model_name', 'tier'], measures: LEDGER_MEASURES },
-  {
-    table: 'ledger_daily_keys',
-    grain: 'day',
-    dimensions: ['api_key_id', 'department_id'],
-    measures: [
-      REQUESTS,
-      [
-        'tokens',
-        'sum(input_tokens::bigint + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens)',
-        (r) =>
-          (r.inputTokens ?? 0) +
-          (r.cachedInputTokens ?? 0) +
-          (r.cacheWrite5mTokens ?? 0) +
-          (r.cacheWrite1hTokens ?? 0) +
-          (r.outputTokens ?? 0) +
-          (r.reasoningTokens ?? 0),
-      ],
-      ['cost_nano', 'sum(cost_nano)', (r) => r.costNano ?? 0n],
-    ],
-    filter: ['api_key_id is not null', (r) => r.apiKeyId != null],
-  },
+  { table: 'ledger_daily_keys', grain: 'day', dimensions: ['api_key_id', 'department_id'], measures: BUDGET_MEASURES, filter: ['api_key_id is not null', (r) => r.apiKeyId != null] },
+  { table: 'ledger_daily_users', grain: 'day', dimensions: ['user_id'], measures: BUDGET_MEASURES, filter: ['user_id is not null', (r) => r.userId != null] },
 ];
 
 /** The ledger columns the rollups read: what a writer must return from its insert to roll up the inserted rows. */
@@ -159,6 +158,7 @@ export const ROLLUP_SOURCE_COLUMNS = [
   'tier',
   'task_type',
   'api_key_id',
+  'user_id',
   'status',
   'cache_hit',
   'price_status',
@@ -378,7 +378,7 @@ async function rebuildRollup(executor: Executor, opts: RefreshRollupsOptions, ro
   );
 }
 
-/** Rebuilds the hourly, daily and daily per-model rollups of [from, to) (see `rebuildRollup`). */
+/** Rebuilds every rollup but the per-key one for [from, to) (see `rebuildRollup`). */
 export async function rebuildRollups(executor: Executor, opts: RefreshRollupsOptions): Promise<void> {
   for (const rollup of ROLLUPS) {
     if (rollup.table !== 'ledger_daily_keys') await rebuildRollup(executor, opts, rollup);

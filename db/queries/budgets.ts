@@ -37,9 +37,9 @@ const SESSION_LOOKBACK_MS = 86_400_000;
 
 /**
  * Organisation and department budgets read the daily per-model rollups,
- * project budgets the daily rollups, API-key budgets the daily per-key
- * rollups (windows start on UTC days); per-minute quotas, and user and
- * session budgets, read the ledger. A per-session
+ * project budgets the daily rollups, API-key and user budgets the daily
+ * per-key and per-person rollups (windows start on UTC days); per-minute
+ * quotas and session budgets read the ledger. A per-session
  * budget's use is its largest session's (each session is its own window),
  * among the sessions active in the last day.
  */
@@ -66,12 +66,14 @@ async function usedInWindow(scope: ReadScope, budget: BudgetRow): Promise<bigint
     const rollup = budget.scope_type === 'project' ? 'ledger_daily' : 'ledger_daily_models';
     sql = `select (${DAILY_MEASURE[budget.metric]})::text as used from ${rollup}
             where organisation_id = $1 and ($2::date is null or day >= $2::date)${column ? ` and ${column} = $3` : ''}`;
-  } else if (daily && budget.scope_type === 'api_key') {
-    // As enforcement reads it: a key's month was 163,000 ledger rows to sum at 10M rows (327 ms), its days are 30 rollup rows.
+  } else if (daily && (budget.scope_type === 'api_key' || budget.scope_type === 'user')) {
+    // As enforcement reads them: at 10M ledger rows a key's month was 163,000 rows to sum (327 ms) and a person's a
+    // scan of the whole ledger (695 ms); their days are a few dozen rollup rows.
     params.push(budget.scope_id);
     params[1] = fromDay;
-    sql = `select (${DAILY_KEY_MEASURE[budget.metric]})::text as used from ledger_daily_keys
-            where organisation_id = $1 and ($2::date is null or day >= $2::date) and api_key_id = $3`;
+    const rollup = budget.scope_type === 'api_key' ? 'ledger_daily_keys' : 'ledger_daily_users';
+    sql = `select (${DAILY_KEY_MEASURE[budget.metric]})::text as used from ${rollup}
+            where organisation_id = $1 and ($2::date is null or day >= $2::date) and ${column} = $3`;
   } else {
     if (column) params.push(budget.scope_id);
     sql = `select (${raw})::text as used from ledger_events

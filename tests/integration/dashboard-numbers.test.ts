@@ -345,7 +345,8 @@ describe('budget use of per-session budgets and request quotas', () => {
       `insert into budgets (id, organisation_id, name, scope_type, scope_id, "window", metric, limit_value, enforcement, alert_thresholds) values
          ('bud_edges_session', $1, 'Per run', 'organisation', null, 'session', 'cost', $2, 'hard', '[]'::jsonb),
          ('bud_edges_requests', $1, 'Key calls', 'api_key', 'key_budget_edges', 'day', 'requests', 10, 'hard', '[]'::jsonb),
-         ('bud_edges_org_requests', $1, 'Org calls', 'organisation', null, 'day', 'requests', 100, 'hard', '[]'::jsonb)`,
+         ('bud_edges_org_requests', $1, 'Org calls', 'organisation', null, 'day', 'requests', 100, 'hard', '[]'::jsonb),
+         ('bud_edges_user_month', $1, 'Ada this month', 'user', 'usr_edges_ada', 'month', 'tokens', 1000000, 'soft', '[]'::jsonb)`,
       [ORG, (5n * USD).toString()],
     );
     await insertLedgerRows(db, [
@@ -387,5 +388,24 @@ describe('budget use of per-session budgets and request quotas', () => {
       [ORG, new Date(dayStart).toISOString()],
     );
     expect(byId.get('bud_edges_org_requests')?.used).toBe(today!.n);
+  });
+
+  it("shows a person's month from the per-person rollups as the ledger has it: every call of theirs this month, refused ones at 0 tokens", async () => {
+    await insertLedgerRows(db, [
+      call(10, { userId: 'usr_edges_ada', inputTokens: 700, outputTokens: 70 }),
+      call(2 * 24 * 60, { userId: 'usr_edges_ada', inputTokens: 1_000, reasoningTokens: 25 }),
+      // Last month, and someone else: not hers this month.
+      call(40 * 24 * 60, { userId: 'usr_edges_ada', inputTokens: 5_000 }),
+      call(15, { userId: 'usr_edges_bo', inputTokens: 9_000 }),
+    ]);
+    const monthStart = `${NOW.toISOString().slice(0, 7)}-01T00:00:00.000Z`;
+    const [raw] = await db.query<{ t: string }>(
+      `select sum(input_tokens::bigint + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens + reasoning_tokens)::text as t
+         from ledger_events where organisation_id = $1 and user_id = 'usr_edges_ada' and occurred_at >= $2::timestamptz`,
+      [ORG, monthStart],
+    );
+    const budgets = await budgetUse({ db, organisationId: ORG, departmentId: null, now: NOW });
+    expect(budgets.find((b) => b.id === 'bud_edges_user_month')).toMatchObject({ used: raw!.t });
+    expect(Number(raw!.t)).toBeGreaterThan(0);
   });
 });

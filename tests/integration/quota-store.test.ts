@@ -199,6 +199,7 @@ describe('admission edges', () => {
         departmentId: 'dep_l',
         apiKeyId: 'key_l',
         sessionId: 'ses_l',
+        userId: 'usr_l',
         inputTokens: 100,
         outputTokens: 20,
         costNano: 1_000n,
@@ -207,18 +208,20 @@ describe('admission edges', () => {
     add(1, {});
     add(2, { occurredAt: new Date(NOW.getTime() - 31_000) }); // same day, previous minute
     add(3, { occurredAt: new Date('2030-03-13T23:59:59Z') }); // previous day
-    add(4, { departmentId: 'dep_m', apiKeyId: 'key_m', sessionId: 'ses_m' }); // other scope
+    add(4, { departmentId: 'dep_m', apiKeyId: 'key_m', sessionId: 'ses_m', userId: 'usr_m' }); // other scope
     add(5, { status: 'refused', costNano: 0n, inputTokens: 0, outputTokens: 0 });
     await insertLedgerRows(db, rows);
 
-    const call = attribution({ departmentId: 'dep_l', apiKeyId: 'key_l', sessionId: 'ses_l', projectId: null, userId: null });
+    const call = attribution({ departmentId: 'dep_l', apiKeyId: 'key_l', sessionId: 'ses_l', projectId: null, userId: 'usr_l' });
     const deptDay = await budget({ limit: USD, scopeType: 'department', scopeId: 'dep_l', window: 'day' });
     const keyMonth = await budget({ limit: USD, scopeType: 'api_key', scopeId: 'key_l', window: 'month', metric: 'tokens' });
     const keyMinute = await budget({ limit: USD, scopeType: 'api_key', scopeId: 'key_l', window: 'minute', metric: 'requests' });
     const session = await budget({ limit: USD, scopeType: 'department', scopeId: 'dep_l', window: 'session' });
     const total = await budget({ limit: USD, scopeType: 'department', scopeId: 'dep_l', window: 'total', metric: 'requests' });
     const keyDay = await budget({ limit: USD, scopeType: 'api_key', scopeId: 'key_l', window: 'day', metric: 'requests' });
-    const admitted = await admit(db, admissionSlots([deptDay, keyMonth, keyMinute, session, total, keyDay], call, cost(0n), NOW));
+    const userMonth = await budget({ limit: USD, scopeType: 'user', scopeId: 'usr_l', window: 'month', metric: 'tokens' });
+    const userDay = await budget({ limit: USD, scopeType: 'user', scopeId: 'usr_l', window: 'day' });
+    const admitted = await admit(db, admissionSlots([deptDay, keyMonth, keyMinute, session, total, keyDay, userMonth, userDay], call, cost(0n), NOW));
     expect(admitted.ok).toBe(true);
     expect((await counter(deptDay.id)).committed).toBe(2_000n); // rows 1, 2 (and 5 at zero cost)
     expect((await counter(keyMonth.id)).committed).toBe(360n); // rows 1, 2, 3
@@ -226,6 +229,8 @@ describe('admission edges', () => {
     expect((await counter(session.id)).committed).toBe(3_000n); // rows 1, 2, 3 (and 5)
     expect((await counter(total.id)).committed).toBe(3n); // rows 1, 2, 3; not the refused one (daily rollups, which count it apart)
     expect((await counter(keyDay.id)).committed).toBe(2n); // rows 1, 2 (per-key daily rollup); not the refused one
+    expect((await counter(userMonth.id)).committed).toBe(360n); // rows 1, 2, 3 (per-person daily rollup)
+    expect((await counter(userDay.id)).committed).toBe(2_000n); // rows 1, 2 (and 5 at zero cost)
   });
 });
 

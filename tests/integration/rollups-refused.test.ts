@@ -27,6 +27,7 @@ const row = (i: number, over: Partial<LedgerRowInput>): LedgerRowInput => ({
   tier: i % 2 ? 'small' : 'frontier',
   departmentId: i % 4 ? 'dep_a' : null,
   apiKeyId: i % 5 ? `key_${i % 3}` : null,
+  userId: i % 7 ? `usr_${i % 2}` : null,
   priceStatus: 'priced',
   inputTokens: 100,
   outputTokens: 10,
@@ -35,7 +36,7 @@ const row = (i: number, over: Partial<LedgerRowInput>): LedgerRowInput => ({
 });
 
 const REFUSED = { status: 'refused', errorType: 'budget_exceeded', costNano: 0n, inputTokens: 0, outputTokens: 0 } as const;
-const TABLES = ['ledger_hourly', 'ledger_daily', 'ledger_daily_models', 'ledger_daily_keys'] as const;
+const TABLES = ['ledger_hourly', 'ledger_daily', 'ledger_daily_models', 'ledger_daily_keys', 'ledger_daily_users'] as const;
 
 beforeAll(async () => {
   db = await createTestDb();
@@ -59,10 +60,11 @@ async function requestsPerRollup(): Promise<Record<string, number>> {
 
 describe('refused calls in the rollups', () => {
   it('are not requests in any rollup', async () => {
-    const [raw] = await db.query<{ refused: string; ran: string; keyed: string }>(
+    const [raw] = await db.query<{ refused: string; ran: string; keyed: string; personal: string }>(
       `select count(*) filter (where status = 'refused')::text as refused,
               count(*) filter (where status <> 'refused')::text as ran,
-              count(*) filter (where status <> 'refused' and api_key_id is not null)::text as keyed
+              count(*) filter (where status <> 'refused' and api_key_id is not null)::text as keyed,
+              count(*) filter (where status <> 'refused' and user_id is not null)::text as personal
          from ledger_events where organisation_id = $1`,
       [ORG],
     );
@@ -72,6 +74,7 @@ describe('refused calls in the rollups', () => {
       ledger_daily: Number(raw!.ran),
       ledger_daily_models: Number(raw!.ran),
       ledger_daily_keys: Number(raw!.keyed),
+      ledger_daily_users: Number(raw!.personal),
     });
     await expectRollupsEqualLedger(db);
   });
@@ -86,7 +89,8 @@ describe('refused calls in the rollups', () => {
       return fs.readFileSync(path.join(MIGRATIONS_FOLDER, file), 'utf8').split('--> statement-breakpoint');
     };
     for (const statement of migration('0014_')) await db.query(statement);
-    for (const table of TABLES) await db.query(`update ${table} set requests = requests + refused`);
+    // The tables 0014 knew (the per-person rollup came with 0018).
+    for (const table of TABLES.filter((t) => t !== 'ledger_daily_users')) await db.query(`update ${table} set requests = requests + refused`);
     expect((await requestsPerRollup()).ledger_hourly).toBe(expected.ledger_hourly! + 20);
     for (const statement of migration('0016_')) await db.query(statement);
     expect(await requestsPerRollup()).toEqual(expected);
@@ -121,5 +125,19 @@ describe('refused calls in the rollups', () => {
     const file = fs.readdirSync(MIGRATIONS_FOLDER).find((f) => f.startsWith('0015_'))!;
     for (const statement of fs.readFileSync(path.join(MIGRATIONS_FOLDER, file), 'utf8').split('--> statement-breakpoint')) await db.query(statement);
     expect(await hits()).toEqual({ h: '3', d: '3', m: '3' });
+  });
+});
+
+describe('migration 0018', () => {
+  it('backfills the per-person rollup from the ledger, group by group, as the writers keep it', async () => {
+    const query = `select day::text, user_id, requests::text, tokens::text, cost_nano::text from ledger_daily_users where organisation_id = $1 order by 1, 2`;
+    const kept = await db.query(query, [ORG]);
+    expect(kept.length).toBeGreaterThan(1);
+    // As a database stood before 0018: no per-person rollup.
+    await db.query('drop table ledger_daily_users');
+    const file = fs.readdirSync(MIGRATIONS_FOLDER).find((f) => f.startsWith('0018_'))!;
+    for (const statement of fs.readFileSync(path.join(MIGRATIONS_FOLDER, file), 'utf8').split('--> statement-breakpoint')) await db.query(statement);
+    expect(await db.query(query, [ORG])).toEqual(kept);
+    await expectRollupsEqualLedger(db);
   });
 });

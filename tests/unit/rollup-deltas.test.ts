@@ -27,6 +27,7 @@ function rows(count: number, seed: number, money: () => bigint): NewLedgerEvent[
     projectId: pick(['prj_a', null]),
     taskType: pick(['summarize', null]),
     apiKeyId: pick(['key_a', 'key_b', null]),
+    userId: pick(['usr_a', 'usr_b', null]),
     status: pick(['ok', 'ok', 'error', 'refused'] as const),
     cacheHit: pick(['hit', null]),
     priceStatus: pick(['priced', 'unpriced'] as const),
@@ -48,16 +49,17 @@ function expected(table: string, source: NewLedgerEvent[]): Map<string, string[]
   const groups = new Map<string, bigint[]>();
   for (const row of source) {
     if (table === 'ledger_daily_keys' && row.apiKeyId == null) continue;
+    if (table === 'ledger_daily_users' && row.userId == null) continue;
     const iso = (row.occurredAt as Date).toISOString();
     const bucket = rollup.grain === 'hour' ? `${iso.slice(0, 13)}:00:00.000Z` : iso.slice(0, 10);
-    const dims = { department_id: row.departmentId, project_id: row.projectId, model_name: row.modelName, tier: row.tier, task_type: row.taskType, api_key_id: row.apiKeyId };
+    const dims = { department_id: row.departmentId, project_id: row.projectId, model_name: row.modelName, tier: row.tier, task_type: row.taskType, api_key_id: row.apiKeyId, user_id: row.userId };
     const key = JSON.stringify([row.organisationId, bucket, ...rollup.dimensions.map((d) => dims[d as keyof typeof dims] ?? null)]);
     const n = (v: number | undefined | null) => BigInt(v ?? 0);
     // A refused call is not a request.
     const request = row.status === 'refused' ? 0n : 1n;
     const tokens = [row.inputTokens, row.cachedInputTokens, row.cacheWrite5mTokens, row.cacheWrite1hTokens, row.outputTokens, row.reasoningTokens];
     const values =
-      table === 'ledger_daily_keys'
+      table === 'ledger_daily_keys' || table === 'ledger_daily_users'
         ? [request, tokens.reduce((s: bigint, t) => s + n(t), 0n), row.costNano ?? 0n]
         : [
             request,
@@ -121,6 +123,8 @@ describe('rollupDeltas', () => {
     }
     const keyless = source.map((r) => ({ ...r, apiKeyId: null }));
     expect(rollupDeltas(keyless).map((d) => d.rollup.table)).not.toContain('ledger_daily_keys');
+    const anonymous = source.map((r) => ({ ...r, userId: null }));
+    expect(rollupDeltas(anonymous).map((d) => d.rollup.table)).not.toContain('ledger_daily_users');
     expect(rollupDeltas(source, 10, 10)).toEqual([]);
   });
 });

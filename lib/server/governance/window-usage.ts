@@ -4,10 +4,10 @@
  * row existed (earlier calls, usage ingest) counts.
  *
  * Budgets of the organisation, a department or a project over whole UTC
- * days read the daily rollups, and API-key budgets the daily per-key rollups
- * (both equal the raw ledger by construction); minute windows, sessions and
- * users read the ledger itself. Refused calls are not requests (nor are they
- * in the rollups' `requests`).
+ * days read the daily rollups, API-key and user budgets the daily per-key and
+ * per-person rollups (all equal the raw ledger by construction); minute
+ * windows and sessions read the ledger itself. Refused calls are not requests
+ * (nor are they in the rollups' `requests`).
  */
 import type { BudgetRule, WindowSlot } from '@/lib/engine/governance/types';
 import { windowRange } from './slots';
@@ -26,7 +26,7 @@ export const DAILY_MEASURE = {
   requests: 'sum(requests)',
 } as const;
 
-/** Each budget metric over the daily per-key rollups (`ledger_daily_keys`). */
+/** Each budget metric over the daily per-key and per-person rollups (`ledger_daily_keys`, `ledger_daily_users`). */
 export const DAILY_KEY_MEASURE = { cost: 'sum(cost_nano)', tokens: 'sum(tokens)', requests: 'sum(requests)' } as const;
 
 /** The ledger column a budget scope filters on (none for the organisation). */
@@ -61,9 +61,10 @@ export function windowUsageSql(organisationId: string, rule: BudgetRule, slot: W
     const days = dayFilter(range, p);
     return { text: `(select ${DAILY_MEASURE[rule.metric]} from ledger_daily where organisation_id = ${org}${scope}${days})`, params };
   }
-  if (dayAligned && rule.scopeType === 'api_key') {
+  if (dayAligned && (rule.scopeType === 'api_key' || rule.scopeType === 'user')) {
     const days = dayFilter(range, p);
-    return { text: `(select ${DAILY_KEY_MEASURE[rule.metric]} from ledger_daily_keys where organisation_id = ${org}${scope}${days})`, params };
+    const table = rule.scopeType === 'api_key' ? 'ledger_daily_keys' : 'ledger_daily_users';
+    return { text: `(select ${DAILY_KEY_MEASURE[rule.metric]} from ${table} where organisation_id = ${org}${scope}${days})`, params };
   }
   let filter = scope;
   if (range.sessionId) filter += ` and session_id = ${p(range.sessionId)}::text`;
