@@ -8,7 +8,7 @@ import type { BudgetMetric, BudgetScope, BudgetWindow, Enforcement } from '@/lib
 import { windowResetsAt, windowStart } from '@/lib/engine/periods';
 import { alertThresholdsOf, BUDGET_RULE_COLUMNS, type BudgetRuleColumns } from './budget-rules';
 import type { ReadScope } from './scope';
-import { DAILY_KEY_MEASURE, DAILY_MEASURE, RAW_MEASURE, SCOPE_COLUMN } from '@/lib/server/governance/window-usage';
+import { dailyRollupOf, RAW_MEASURE, SCOPE_COLUMN } from '@/lib/server/governance/window-usage';
 
 export interface BudgetUse {
   id: string;
@@ -36,12 +36,10 @@ interface BudgetRow extends BudgetRuleColumns {
 const SESSION_LOOKBACK_MS = 86_400_000;
 
 /**
- * Organisation and department budgets read the daily per-model rollups,
- * project budgets the daily rollups, API-key and user budgets the daily
- * per-key and per-person rollups (windows start on UTC days); per-minute
- * quotas and session budgets read the ledger. A per-session
- * budget's use is its largest session's (each session is its own window),
- * among the sessions active in the last day.
+ * Budgets over whole UTC days read the daily rollups, as enforcement does
+ * (`dailyRollupOf`); per-minute quotas and session budgets read the ledger.
+ * A per-session budget's use is its largest session's (each session is its
+ * own window), among the sessions active in the last day.
  */
 async function usedInWindow(scope: ReadScope, budget: BudgetRow): Promise<bigint> {
   const from = windowStart(budget.window, scope.now);
@@ -50,7 +48,7 @@ async function usedInWindow(scope: ReadScope, budget: BudgetRow): Promise<bigint
   const raw = RAW_MEASURE[budget.metric];
   const column = SCOPE_COLUMN[budget.scope_type];
   let sql: string;
-  const daily = budget.window !== 'minute' && budget.window !== 'session';
+  const rollup = budget.window !== 'minute' && budget.window !== 'session' ? dailyRollupOf(budget.scope_type) : null;
   if (budget.window === 'session') {
     params[1] = new Date(scope.now.getTime() - SESSION_LOOKBACK_MS).toISOString();
     if (column) params.push(budget.scope_id);
@@ -60,20 +58,13 @@ async function usedInWindow(scope: ReadScope, budget: BudgetRow): Promise<bigint
     sql = `select max(used)::text as used
              from (select distinct session_id from ledger_events where ${filter} and session_id is not null and occurred_at >= $2::timestamptz) s
              cross join lateral (select (${raw}) as used from ledger_events where ${filter} and session_id = s.session_id) t`;
-  } else if (daily && (budget.scope_type === 'organisation' || budget.scope_type === 'department' || budget.scope_type === 'project')) {
+  } else if (rollup) {
+    // As enforcement reads them. At 10M ledger rows a key's month was 163,000 rows to sum (327 ms) and a person's a
+    // scan of the whole ledger (695 ms); their days are a few dozen rollup rows.
     if (column) params.push(budget.scope_id);
     params[1] = fromDay;
-    const rollup = budget.scope_type === 'project' ? 'ledger_daily' : 'ledger_daily_models';
-    sql = `select (${DAILY_MEASURE[budget.metric]})::text as used from ${rollup}
+    sql = `select (${rollup.measure[budget.metric]})::text as used from ${rollup.table}
             where organisation_id = $1 and ($2::date is null or day >= $2::date)${column ? ` and ${column} = $3` : ''}`;
-  } else if (daily && (budget.scope_type === 'api_key' || budget.scope_type === 'user')) {
-    // As enforcement reads them: at 10M ledger rows a key's month was 163,000 rows to sum (327 ms) and a person's a
-    // scan of the whole ledger (695 ms); their days are a few dozen rollup rows.
-    params.push(budget.scope_id);
-    params[1] = fromDay;
-    const rollup = budget.scope_type === 'api_key' ? 'ledger_daily_keys' : 'ledger_daily_users';
-    sql = `select (${DAILY_KEY_MEASURE[budget.metric]})::text as used from ${rollup}
-            where organisation_id = $1 and ($2::date is null or day >= $2::date) and ${column} = $3`;
   } else {
     if (column) params.push(budget.scope_id);
     sql = `select (${raw})::text as used from ledger_events

@@ -3,12 +3,12 @@
  * `committed` of a counter row created on first use, so spend from before the
  * row existed (earlier calls, usage ingest) counts.
  *
- * Budgets of the organisation, a department or a project over whole UTC
- * days read the daily rollups, API-key and user budgets the daily per-key and
- * per-person rollups (all equal the raw ledger by construction); minute
- * windows and sessions read the ledger itself. Refused calls are not requests
- * (nor are they in the rollups' `requests`).
+ * Budgets over whole UTC days read the daily rollups (`dailyRollupOf`; all
+ * equal the raw ledger by construction); minute windows and sessions read the
+ * ledger itself. Refused calls are not requests (nor are they in the
+ * rollups' `requests`).
  */
+import type { BudgetMetric, BudgetScope } from '@/lib/engine/enums';
 import type { BudgetRule, WindowSlot } from '@/lib/engine/governance/types';
 import { windowRange } from './slots';
 
@@ -20,14 +20,36 @@ export const RAW_MEASURE = {
 } as const;
 
 /** Each budget metric over the daily rollups (`ledger_daily`, `ledger_daily_models`). */
-export const DAILY_MEASURE = {
+const DAILY_MEASURE = {
   cost: 'sum(cost_nano)',
   tokens: 'sum(input_tokens + cached_input_tokens + cache_write_tokens + output_tokens + reasoning_tokens)',
   requests: 'sum(requests)',
 } as const;
 
 /** Each budget metric over the daily per-key and per-person rollups (`ledger_daily_keys`, `ledger_daily_users`). */
-export const DAILY_KEY_MEASURE = { cost: 'sum(cost_nano)', tokens: 'sum(tokens)', requests: 'sum(requests)' } as const;
+const DAILY_KEY_MEASURE = { cost: 'sum(cost_nano)', tokens: 'sum(tokens)', requests: 'sum(requests)' } as const;
+
+/**
+ * Where a budget of this scope reads a window of whole UTC days: the
+ * smallest daily rollup that keeps the scope's column, and each metric over
+ * it. Null for a session's scope, which only the ledger keeps. Enforcement's
+ * counter openings and the dashboard's budget use both read here.
+ */
+export function dailyRollupOf(scopeType: BudgetScope): { table: string; measure: Record<BudgetMetric, string> } | null {
+  switch (scopeType) {
+    case 'organisation':
+    case 'department':
+      return { table: 'ledger_daily_models', measure: DAILY_MEASURE };
+    case 'project':
+      return { table: 'ledger_daily', measure: DAILY_MEASURE };
+    case 'api_key':
+      return { table: 'ledger_daily_keys', measure: DAILY_KEY_MEASURE };
+    case 'user':
+      return { table: 'ledger_daily_users', measure: DAILY_KEY_MEASURE };
+    case 'session':
+      return null;
+  }
+}
 
 /** The ledger column a budget scope filters on (none for the organisation). */
 export const SCOPE_COLUMN = {
@@ -57,14 +79,10 @@ export function windowUsageSql(organisationId: string, rule: BudgetRule, slot: W
   const scope = column ? ` and ${column} = ${p(rule.scopeId)}::text` : '';
   const dayAligned = !range.sessionId && isDayAligned(range.from) && isDayAligned(range.to);
 
-  if (dayAligned && (rule.scopeType === 'organisation' || rule.scopeType === 'department' || rule.scopeType === 'project')) {
+  const rollup = dayAligned ? dailyRollupOf(rule.scopeType) : null;
+  if (rollup) {
     const days = dayFilter(range, p);
-    return { text: `(select ${DAILY_MEASURE[rule.metric]} from ledger_daily where organisation_id = ${org}${scope}${days})`, params };
-  }
-  if (dayAligned && (rule.scopeType === 'api_key' || rule.scopeType === 'user')) {
-    const days = dayFilter(range, p);
-    const table = rule.scopeType === 'api_key' ? 'ledger_daily_keys' : 'ledger_daily_users';
-    return { text: `(select ${DAILY_KEY_MEASURE[rule.metric]} from ${table} where organisation_id = ${org}${scope}${days})`, params };
+    return { text: `(select ${rollup.measure[rule.metric]} from ${rollup.table} where organisation_id = ${org}${scope}${days})`, params };
   }
   let filter = scope;
   if (range.sessionId) filter += ` and session_id = ${p(range.sessionId)}::text`;
