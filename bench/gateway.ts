@@ -31,7 +31,7 @@ import { CATALOG_MODELS } from '@/lib/engine/catalog';
 import { priceTokens } from '@/lib/engine/prices';
 import { catalogQuality, DEFAULT_THRESHOLDS, HealthTracker, inferTask, QualityTracker, routeRequest } from '@/lib/engine/router';
 import { countChatTokens } from '@/lib/engine/tokens';
-import { benchDatabase, flag, percentile, processCpuSeconds, serverCpuSeconds, table } from './support';
+import { benchDatabase, flag, mean, percentile, processCpuSeconds, serverCpuSeconds, table } from './support';
 
 const CALLS = flag('calls', 3_000);
 const CLIENTS = flag('clients', 64);
@@ -257,8 +257,6 @@ async function throughput(targets: Target[], setDelay: (ms: number) => void, ups
     reported,
   };
 }
-
-const mean = (samples: number[]) => samples.reduce((a, b) => a + b, 0) / samples.length;
 
 /**
  * Where the throughput rounds' time went: each call as its client saw it

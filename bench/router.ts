@@ -36,7 +36,7 @@ import {
   type RouteRequest,
 } from '@/lib/engine/router';
 import { countChatTokens } from '@/lib/engine/tokens';
-import { flag, percentile, table } from './support';
+import { flag, mean, percentile, table } from './support';
 
 const ITERATIONS = flag('iterations', 200_000);
 const WARMUP = Math.min(20_000, ITERATIONS);
@@ -297,7 +297,7 @@ function measure(n: number, fn: (i: number) => unknown): { p50: number; p99: num
   }
   if (sink < 0) console.log(sink);
   const list = Array.from(samples);
-  return { p50: percentile(list, 50) * 1000, p99: percentile(list, 99) * 1000, mean: (list.reduce((a, b) => a + b, 0) / n) * 1000 };
+  return { p50: percentile(list, 50) * 1000, p99: percentile(list, 99) * 1000, mean: mean(list) * 1000 };
 }
 
 const requests = items.map((item, i) => request(i, inferred[i]!, 'inferred'));

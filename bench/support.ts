@@ -29,6 +29,10 @@ export function percentile(samples: number[], p: number): number {
   return sorted[index]!;
 }
 
+export function mean(samples: readonly number[]): number {
+  return samples.reduce((a, b) => a + b, 0) / samples.length;
+}
+
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map(String))];
   const widths = headers.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
