@@ -255,10 +255,12 @@ describe('changes made with the session cookie must come from Tollgate', () => {
   });
 });
 
+/** The credentials provider's own check, as next-auth calls it on sign-in, and the scrypt checks it makes. */
+type Authorize = (credentials: Record<string, string>, req: unknown) => Promise<{ id: string } | null>;
+const authorize = (authOptions.providers[0] as unknown as { options: { authorize: Authorize } }).options.authorize;
+const checked = vi.mocked(verifyPassword);
+
 describe('sign-in costs the same whether or not the email exists', () => {
-  type Authorize = (credentials: Record<string, string>, req: unknown) => Promise<{ id: string } | null>;
-  const authorize = (authOptions.providers[0] as unknown as { options: { authorize: Authorize } }).options.authorize;
-  const checked = vi.mocked(verifyPassword);
   const cfoHash = async () => (await db.query<{ password_hash: string }>('select password_hash from users where id = $1', [DEMO_USERS.cfo.id]))[0]!.password_hash;
 
   /** The hash each attempt's password was checked against (one scrypt each), and its answer. */
@@ -297,9 +299,6 @@ describe('sign-in costs the same whether or not the email exists', () => {
 });
 
 describe('sign-in throttle', () => {
-  type Authorize = (credentials: Record<string, string>, req: unknown) => Promise<{ id: string } | null>;
-  const authorize = (authOptions.providers[0] as unknown as { options: { authorize: Authorize } }).options.authorize;
-  const checked = vi.mocked(verifyPassword);
 
   it('after five wrong passwords refuses the next attempt, even the right password, without checking it; lets it in once the wait is over', async () => {
     const email = DEMO_USERS.manager.email;
