@@ -218,10 +218,8 @@ describe('/metrics, per organisation', () => {
   const callSeries = (text: string) => text.split('\n').filter((line) => line.startsWith('tollgate_') && !line.startsWith('tollgate_ledger_pending_rows'));
 
   it("shows each organisation's ops its own calls' series, and the instance's gauges, never another organisation's", async () => {
-    const ask = (client: OpenAI, content: string) =>
-      client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content }] }, { headers: { 'x-tollgate-cache': 'off', 'x-tollgate-task': 'summarize' } });
-    await ask(ours, 'Summarise claim note CLM-5001 for the adjuster.');
-    await ask(theirs, 'Summarise ticket T-9 for the support lead.');
+    await ask(ours, 'metrics-ours', 'Adjust claim CLM-5001 for the adjuster.');
+    await ask(theirs, 'metrics-theirs', 'Adjust claim CLM-9 for the adjuster.');
 
     const mine = callSeries(await read(ADMIN_KEY));
     const other = await read(OTHER_OPS_KEY);
