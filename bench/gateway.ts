@@ -106,6 +106,33 @@ function requestBody(stream = false): string {
   });
 }
 
+/**
+ * An agent's long conversation: a system prompt and ten earlier turns (each
+ * a question and a long answer with the documents it quoted), about 120 KB,
+ * sent again with every new turn as agents do. Every call is one turn
+ * further (up to 20, then the agent starts over with a new first question), so no two bodies are alike.
+ */
+const AGENT_HISTORY = (() => {
+  const words = 'the claim adjuster reviewed policy section coverage deductible vehicle damage report invoice amount customer notes and of'.split(' ');
+  let seed = 7;
+  const text = (n: number) => {
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push((seed = (seed * 48_271) % 2_147_483_647) % 17 === 0 ? `CLM-${seed % 100_000}` : words[seed % words.length]!);
+    return out.join(' ');
+  };
+  const messages = [{ role: 'system', content: `You are a claims assistant. Policy handbook:\n${text(1_200)}` }];
+  for (let turn = 0; turn < 10; turn++) messages.push({ role: 'user', content: text(50) }, { role: 'assistant', content: text(1_500) });
+  return messages;
+})();
+
+function agentTurnBody(): string {
+  counter += 1;
+  const messages = [...AGENT_HISTORY];
+  for (let step = 0; step < counter % 20; step++) messages.push({ role: 'user', content: `Check item ${step} of the list.` }, { role: 'assistant', content: `Item ${step} is consistent with the policy.` });
+  messages.push({ role: 'user', content: `Check item ${counter % 20} of the list (call ${counter}).` });
+  return JSON.stringify({ model: 'auto', messages, max_completion_tokens: 200 });
+}
+
 const fmt = (ms: number) => ms.toFixed(3);
 
 interface Target {
@@ -127,22 +154,25 @@ async function interleaved(
   targets: Target[],
   stream: boolean,
   measure: (r: Awaited<ReturnType<typeof post>>) => number,
+  body: () => string = () => requestBody(stream),
+  calls = CALLS,
 ): Promise<{ samples: number[][]; reported: number[][]; cpuUs: number[] }> {
+  const warmup = Math.floor(calls / 10);
   const samples = targets.map(() => [] as number[]);
   const reported = targets.map(() => [] as number[]);
   let cpuAtWarmup: number[] = [];
-  for (let i = 0; i < CALLS; i++) {
-    if (i === WARMUP) cpuAtWarmup = targets.map(hopCpuSeconds);
+  for (let i = 0; i < calls; i++) {
+    if (i === warmup) cpuAtWarmup = targets.map(hopCpuSeconds);
     for (const [t, target] of targets.entries()) {
-      const r = await post(target.url, requestBody(stream), target.headers);
+      const r = await post(target.url, body(), target.headers);
       if (r.status !== 200 || (stream && r.firstTokenMs < 0)) throw new Error(`${target.name} answered ${r.status}`);
-      if (i >= WARMUP) {
+      if (i >= warmup) {
         samples[t]!.push(measure(r));
         if (!Number.isNaN(r.overheadMs)) reported[t]!.push(r.overheadMs);
       }
     }
   }
-  const cpuUs = targets.map((target, t) => ((hopCpuSeconds(target) - cpuAtWarmup[t]!) / (CALLS - WARMUP)) * 1e6);
+  const cpuUs = targets.map((target, t) => ((hopCpuSeconds(target) - cpuAtWarmup[t]!) / (calls - warmup)) * 1e6);
   return { samples, reported, cpuUs };
 }
 
@@ -360,6 +390,13 @@ try {
   console.log(table(percentileColumns('TTFT', streamTargets), percentileRows(streamTargets, ttft.samples, [50, 99])));
   console.log(`\n${hopFacts(streamTargets, ttft)}`);
   console.log('\ntarget: added p99 <= 2 ms');
+
+  const agentCalls = Math.max(100, Math.floor(CALLS / 4));
+  console.log(`\n## An agent's long conversation (instant upstream, 1 client, ${agentCalls} interleaved calls each, first ${Math.floor(agentCalls / 10)} dropped)\n`);
+  console.log(`Each body is about ${(Buffer.byteLength(agentTurnBody()) / 1000).toFixed(0)} KB: ten earlier turns sent again with every new one, as agents do.\n`);
+  const conversation = await interleaved(targets.slice(0, 3), false, (r) => r.ms, agentTurnBody, agentCalls);
+  console.log(table(percentileColumns('long conversation', targets.slice(0, 3)), percentileRows(targets.slice(0, 3), conversation.samples, [50, 90, 99])));
+  console.log(`\n${hopFacts(targets.slice(0, 3), conversation)}`);
 
   console.log(`\n## Throughput: 20 ms upstream, ${CLIENTS} clients x ${PER_CLIENT} calls, median of 3 interleaved rounds\n`);
   const { rates, cpuPerCall, latency, reported } = await throughput([direct, proxy, gateway], setDelay, upstreamChild.proc.pid!);

