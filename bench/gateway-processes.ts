@@ -7,12 +7,17 @@
  *   node --import tsx bench/gateway-processes.ts upstream
  *   node --import tsx bench/gateway-processes.ts gateway <database url> [--next]
  *   node --import tsx bench/gateway-processes.ts proxy <upstream url>
+ *   node --import tsx bench/gateway-processes.ts json-proxy <upstream url>
  *
  * `proxy` is the floor any gateway written on Node's HTTP stack starts from:
  * a pass-through with no logic (read the body, POST it upstream over a
  * kept-alive connection, relay status, headers and body back, streaming
  * included), so the benchmark can say how much of the gateway's added time is
- * the extra hop and how much is Tollgate's own work.
+ * the extra hop and how much is Tollgate's own work. `json-proxy` is the
+ * least a gateway that reads the call can do: parse the request's JSON, send
+ * it on with the gateway's own upstream client (undici, kept-alive), parse
+ * the answer and write it back as new JSON (streams are relayed event by
+ * event): no key, route, cache, quota or ledger.
  * Each prints `READY <port> [<next port>]` on stdout once it listens; with
  * `--next` the gateway process also serves the app through Next.js. The upstream reads
  * its delay (ms) from lines on stdin.
@@ -115,11 +120,44 @@ function proxy(upstreamUrl: string): void {
   server.listen(0, '127.0.0.1', () => console.log(`READY ${(server.address() as AddressInfo).port}`));
 }
 
+async function jsonProxy(upstreamUrl: string): Promise<void> {
+  const { keptAliveFetch } = await import('@/lib/providers/http-transport');
+  const relay = async (bytes: Buffer, res: http.ServerResponse) => {
+    const body = JSON.parse(bytes.toString('utf8')) as { model: string; stream?: boolean };
+    const upstream = await keptAliveFetch(`${upstreamUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...body, model: 'gpt-5-nano' }),
+      signal: new AbortController().signal,
+    });
+    if (body.stream) {
+      res.writeHead(upstream.status, { 'content-type': 'text/event-stream' });
+      for await (const chunk of upstream.chunks!()) {
+        for (const event of Buffer.from(chunk).toString('utf8').split('\n\n')) if (event) res.write(`${event}\n\n`);
+      }
+      res.end();
+      return;
+    }
+    const answer = JSON.parse(await upstream.text()) as Record<string, unknown>;
+    const text = JSON.stringify({ ...answer, model: body.model });
+    res.writeHead(upstream.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => void relay(Buffer.concat(chunks), res).catch(() => res.writeHead(502).end()));
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => console.log(`READY ${(server.address() as AddressInfo).port}`));
+}
+
 const [role, arg, option] = process.argv.slice(2);
 if (role === 'upstream') upstream();
 else if (role === 'proxy') proxy(arg!);
+else if (role === 'json-proxy') void jsonProxy(arg!);
 else if (role === 'gateway') void gateway(arg!, option === '--next');
 else {
-  console.error('usage: gateway-processes.ts upstream | proxy <upstream url> | gateway <database url> [--next]');
+  console.error('usage: gateway-processes.ts upstream | proxy <upstream url> | json-proxy <upstream url> | gateway <database url> [--next]');
   process.exit(1);
 }

@@ -13,9 +13,14 @@
  *  3. Streaming, instant upstream: added time to first token p50 / p99.
  *  4. Engine decision in process (task inference + route + price): p50 / p99.
  *
+ *  5. An agent's long conversation (about 120 KB), 1 client: added latency.
+ *
  * Each figure is also taken through a bare proxy (a pass-through Node HTTP
  * server with no logic, in its own process): the extra hop alone. The
- * gateway minus the proxy is Tollgate's own cost.
+ * gateway minus the proxy is Tollgate's own cost. And through a JSON proxy
+ * (bench/gateway-processes.ts): the request and the answer parsed and
+ * written again, sent with the gateway's own upstream client, and nothing
+ * else, the least any gateway that reads the call pays.
  *
  * The gateway runs on the production server's thin Node layer
  * (lib/gateway/node-server.ts). Runs against BENCH_DATABASE_URL (default the
@@ -366,16 +371,21 @@ try {
   );
   const proxyChild = await child(['proxy', upstreamUrl]);
   children.push(proxyChild.proc);
+  const jsonProxyChild = await child(['json-proxy', upstreamUrl]);
+  children.push(jsonProxyChild.proc);
   const withNext = fs.existsSync('.next/BUILD_ID');
   const gatewayChild = await child(['gateway', db.url, ...(withNext ? ['--next'] : [])]);
   children.push(gatewayChild.proc);
   const direct: Target = { name: 'direct', url: `${upstreamUrl}/chat/completions`, headers: {} };
   const proxy: Target = { name: 'bare proxy', url: `http://127.0.0.1:${proxyChild.ports[0]}/api/v1/chat/completions`, headers: {}, pid: proxyChild.proc.pid };
+  const jsonProxy: Target = { name: 'JSON proxy', url: `http://127.0.0.1:${jsonProxyChild.ports[0]}/api/v1/chat/completions`, headers: {}, pid: jsonProxyChild.proc.pid };
   const gateway: Target = { name: 'gateway', url: `http://127.0.0.1:${gatewayChild.ports[0]}/api/v1/chat/completions`, headers: GATEWAY_HEADERS, pid: gatewayChild.proc.pid };
   const viaNext: Target[] = withNext
     ? [{ name: 'via Next.js route', url: `http://127.0.0.1:${gatewayChild.ports[1]}/api/v1/chat/completions`, headers: GATEWAY_HEADERS, pid: gatewayChild.proc.pid }]
     : [];
-  const targets = [direct, proxy, gateway, ...viaNext];
+  /** The paths every round compares, the gateway last. */
+  const hops = [direct, proxy, jsonProxy, gateway];
+  const targets = [...hops, ...viaNext];
   console.log(`\n## Gateway overhead (thin Node layer in its own process, ${CALLS} interleaved calls each, first ${WARMUP} dropped)\n`);
   console.log('bare proxy: a pass-through Node HTTP proxy with no logic, the extra hop any Node gateway pays (bench/gateway-processes.ts)\n');
   const total = await interleaved(targets, false, (r) => r.ms);
@@ -385,7 +395,7 @@ try {
   if (!withNext) console.log('(no production build: run `npm run build` to also measure the Next.js route handler path)');
 
   console.log(`\n## Streaming: time to first token (instant upstream, 1 client)\n`);
-  const streamTargets = [direct, proxy, gateway];
+  const streamTargets = hops;
   const ttft = await interleaved(streamTargets, true, (r) => r.firstTokenMs);
   console.log(table(percentileColumns('TTFT', streamTargets), percentileRows(streamTargets, ttft.samples, [50, 99])));
   console.log(`\n${hopFacts(streamTargets, ttft)}`);
@@ -394,25 +404,29 @@ try {
   const agentCalls = Math.max(100, Math.floor(CALLS / 4));
   console.log(`\n## An agent's long conversation (instant upstream, 1 client, ${agentCalls} interleaved calls each, first ${Math.floor(agentCalls / 10)} dropped)\n`);
   console.log(`Each body is about ${(Buffer.byteLength(agentTurnBody()) / 1000).toFixed(0)} KB: ten earlier turns sent again with every new one, as agents do.\n`);
-  const conversation = await interleaved(targets.slice(0, 3), false, (r) => r.ms, agentTurnBody, agentCalls);
-  console.log(table(percentileColumns('long conversation', targets.slice(0, 3)), percentileRows(targets.slice(0, 3), conversation.samples, [50, 90, 99])));
-  console.log(`\n${hopFacts(targets.slice(0, 3), conversation)}`);
+  const conversation = await interleaved(hops, false, (r) => r.ms, agentTurnBody, agentCalls);
+  console.log(table(percentileColumns('long conversation', hops), percentileRows(hops, conversation.samples, [50, 90, 99])));
+  console.log(`\n${hopFacts(hops, conversation)}`);
 
   console.log(`\n## Throughput: 20 ms upstream, ${CLIENTS} clients x ${PER_CLIENT} calls, median of 3 interleaved rounds\n`);
-  const { rates, cpuPerCall, latency, reported } = await throughput([direct, proxy, gateway], setDelay, upstreamChild.proc.pid!);
+  const { rates, cpuPerCall, latency, reported } = await throughput(hops, setDelay, upstreamChild.proc.pid!);
   const us = (v: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(0));
   console.log(
     table(
       ['path', 'requests/s', 'vs direct', 'CPU us/call: clients', 'mock upstream', 'proxy or gateway', 'PostgreSQL', 'total'],
-      [direct, proxy, gateway].map((t, i) => {
+      hops.map((t, i) => {
         const split = cpuPerCall[i]!;
         return [t.name, rates[i]!.toFixed(0), (rates[i]! / rates[0]!).toFixed(3), ...split.map(us), us(split.reduce((a, b) => a + b, 0))];
       }),
     ),
   );
   console.log('\nCPU per call: CPU-seconds each process used during the measured rounds (from /proc), over the calls made; 2 cores give 2,000,000 us a second in all.');
-  console.log(`\ngateway / direct = ${(rates[2]! / rates[0]!).toFixed(3)} (target >= 0.95); the bare proxy's ratio is the ceiling for any Node gateway on this machine`);
-  console.log(`\n${loadLatency([direct, proxy, gateway], latency, reported[2]!)}`);
+  const ratio = (t: Target) => (rates[hops.indexOf(t)]! / rates[0]!).toFixed(3);
+  console.log(
+    `\ngateway / direct = ${ratio(gateway)} (target >= 0.95); the bare proxy's ratio (${ratio(proxy)}) is the ceiling for any Node gateway on this machine, ` +
+      `and the JSON proxy's (${ratio(jsonProxy)}) what reading and rewriting the call with the gateway's upstream client leaves, before any of Tollgate's work`,
+  );
+  console.log(`\n${loadLatency(hops, latency, reported[hops.indexOf(gateway)]!)}`);
 
   console.log(`\n## Engine decision in process (45,000 samples after warm-up)\n`);
   console.log(table(['', 'p50 us', 'p99 us', 'target'], engineDecision()));
