@@ -24,7 +24,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DbHandle } from '@/db/client';
-import { refreshRollups } from '@/db/rollups';
+import { CHARGEBACK_SUMMARY_SQL } from '@/db/queries/chargeback';
+import { CACHE_HIT_SQL, refreshRollups } from '@/db/rollups';
 import { seedDatabase } from '@/db/seed';
 import { ORG_ID } from '@/db/seed/fixtures';
 import { generateDemoData } from '@/db/seed/generate';
@@ -274,6 +275,26 @@ async function aggregates(): Promise<void> {
         raw: `select department_id, sum(cost_nano)::text as cost, count(*) filter (where status <> 'refused')::text as calls from ledger_events
                where organisation_id = $1 and occurred_at >= $2::date and occurred_at < $3::date group by 1 order by 1`,
         params: [ORG_ID, day(monthStart), day(nextMonth)],
+      },
+      {
+        name: 'chargeback summary (GET /api/v1/chargeback), department x project, this month',
+        rollup: CHARGEBACK_SUMMARY_SQL,
+        // The same figures over the raw ledger, as the API read them before (grouped by ids, names joined after).
+        raw: `with sums as (
+                select e.department_id, e.project_id,
+                       count(*) filter (where e.status <> 'refused')::text as requests, count(*) filter (where ${CACHE_HIT_SQL})::text as cache_hits,
+                       sum(e.cost_nano)::text as cost, sum(e.list_cost_nano)::text as list_cost, sum(e.saved_nano)::text as saved,
+                       ${['input', 'cached_input', 'cache_write_5m', 'cache_write_1h', 'output', 'reasoning']
+                         .map((b) => `coalesce(sum(e.${b}_tokens) filter (where not (e.tier = 'cache' and e.cost_nano = 0 and e.list_cost_nano = 0)), 0)::text as ${b}`)
+                         .join(', ')}
+                  from ledger_events e
+                 where e.organisation_id = $1 and ($2::text is null or e.department_id = $2) and e.occurred_at >= $3::date and e.occurred_at < $4::date
+                 group by e.department_id, e.project_id
+              )
+              select s.*, d.name as department_name, d.cost_center, pr.code as project_code, pr.name as project_name
+                from sums s left join departments d on d.id = s.department_id left join projects pr on pr.id = s.project_id
+               order by d.name nulls last, s.department_id, pr.name nulls last, s.project_id`,
+        params: [ORG_ID, null, day(monthStart), day(nextMonth)],
       },
       {
         name: 'top 10 API keys, 30 days',

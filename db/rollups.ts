@@ -135,13 +135,16 @@ const BUDGET_MEASURES: readonly Measure[] = [
   ['cost_nano', 'sum(cost_nano)', (r) => r.costNano ?? 0n],
 ];
 
+/** `ledger_daily` also keeps the 1-hour cache writes apart (5-minute ones are the rest of `cache_write_tokens`), for the chargeback summary. */
+const DAILY_MEASURES: readonly Measure[] = [...LEDGER_MEASURES, ['cache_write_1h_tokens', 'sum(cache_write_1h_tokens)', (r) => r.cacheWrite1hTokens ?? 0]];
+
 export const ROLLUPS: readonly Rollup[] = [
   { table: 'ledger_hourly', grain: 'hour', dimensions: ['department_id'], measures: LEDGER_MEASURES },
   {
     table: 'ledger_daily',
     grain: 'day',
     dimensions: ['department_id', 'project_id', 'model_name', 'tier', 'task_type'],
-    measures: LEDGER_MEASURES,
+    measures: DAILY_MEASURES,
   },
   { table: 'ledger_daily_models', grain: 'day', dimensions: ['department_id', 'model_name', 'tier'], measures: LEDGER_MEASURES },
   { table: 'ledger_daily_keys', grain: 'day', dimensions: ['api_key_id', 'department_id'], measures: BUDGET_MEASURES, filter: ['api_key_id is not null', (r) => r.apiKeyId != null] },
@@ -229,22 +232,24 @@ interface DeltaGroup {
   big: bigint[] | null;
 }
 
-function addToGroup(group: DeltaGroup, values: readonly (number | bigint)[]): void {
+/** Adds one row to a group: its measure m is `values[slots[m]]`. */
+function addToGroup(group: DeltaGroup, values: readonly (number | bigint)[], slots: readonly number[]): void {
+  const n = slots.length;
   if (!group.big) {
     let m = 0;
-    for (; m < values.length; m++) {
-      const value = values[m]!;
+    for (; m < n; m++) {
+      const value = values[slots[m]!]!;
       if (typeof value !== 'number') break;
       const sum = group.sums[m]! + value;
       if (sum < -SAFE || sum > SAFE) break;
       group.sums[m] = sum;
     }
-    if (m === values.length) return;
+    if (m === n) return;
     group.big = group.sums.map((sum) => BigInt(sum));
-    for (; m < values.length; m++) group.big[m]! += BigInt(values[m]!);
+    for (; m < n; m++) group.big[m]! += BigInt(values[slots[m]!]!);
     return;
   }
-  for (let m = 0; m < values.length; m++) group.big[m]! += BigInt(values[m]!);
+  for (let m = 0; m < n; m++) group.big[m]! += BigInt(values[slots[m]!]!);
 }
 
 /** A rollup's groups being summed for one batch of rows. */
@@ -253,8 +258,8 @@ interface DeltaPlan {
   grainMs: number;
   fields: (keyof NewLedgerEvent)[];
   keep: ((row: NewLedgerEvent) => boolean) | undefined;
-  /** Index into the distinct measure lists: rollups sharing one list share each row's values. */
-  values: number;
+  /** Each of the rollup's measures as an index into the distinct measures: rollups sharing a measure share each row's value. */
+  slots: number[];
   /** Organisation → bucket → each dimension's value → the group (under `LEAF`). */
   groups: DeltaTrie;
   leaves: DeltaGroup[];
@@ -268,25 +273,25 @@ const LEAF = Symbol('group');
  * of `rollupDeltaUpsertSql` (one array per column), for the rollups that any
  * row counts in. Buckets are UTC hours (ISO timestamps) and UTC days
  * (`YYYY-MM-DD`), as the SQL aggregates bucket them. Each row's measure
- * values are computed once per distinct measure list and summed as numbers
- * while exact, as bigints past 2^53.
+ * values are computed once per distinct measure (rollups share most) and
+ * summed as numbers while exact, as bigints past 2^53.
  */
 export function rollupDeltas(
   rows: readonly NewLedgerEvent[],
   from = 0,
   to = rows.length,
 ): { rollup: Rollup; params: unknown[][] }[] {
-  const measureLists = [...new Set(ROLLUPS.map((rollup) => rollup.measures))];
+  const measures = [...new Set(ROLLUPS.flatMap((rollup) => rollup.measures))];
   const plans: DeltaPlan[] = ROLLUPS.map((rollup) => ({
     rollup,
     grainMs: rollup.grain === 'hour' ? HOUR_MS : DAY_MS,
     fields: rollup.dimensions.map(rowField),
     keep: rollup.filter?.[1],
-    values: measureLists.indexOf(rollup.measures),
+    slots: rollup.measures.map((measure) => measures.indexOf(measure)),
     groups: new Map(),
     leaves: [],
   }));
-  const values = measureLists.map((list) => new Array<number | bigint>(list.length));
+  const values = new Array<number | bigint>(measures.length);
   // Every dimension any rollup reads, loaded once per row.
   const fields = [...new Set(plans.flatMap((plan) => plan.fields))];
   const slots = plans.map((plan) => plan.fields.map((field) => fields.indexOf(field)));
@@ -296,13 +301,9 @@ export function rollupDeltas(
     const at = row.occurredAt;
     const ms = at instanceof Date ? at.getTime() : Date.parse(at);
     for (let f = 0; f < fields.length; f++) dims[f] = row[fields[f]!] ?? null;
-    for (let l = 0; l < measureLists.length; l++) {
-      const list = measureLists[l]!;
-      const out = values[l]!;
-      for (let m = 0; m < list.length; m++) {
-        const value = list[m]![2](row);
-        out[m] = typeof value === 'bigint' && value >= -SAFE_BIG && value <= SAFE_BIG ? Number(value) : value;
-      }
+    for (let m = 0; m < measures.length; m++) {
+      const value = measures[m]![2](row);
+      values[m] = typeof value === 'bigint' && value >= -SAFE_BIG && value <= SAFE_BIG ? Number(value) : value;
     }
     for (let p = 0; p < plans.length; p++) {
       const plan = plans[p]!;
@@ -329,7 +330,7 @@ export function rollupDeltas(
         level.set(LEAF, group);
         plan.leaves.push(group);
       }
-      addToGroup(group, values[plan.values]!);
+      addToGroup(group, values, plan.slots);
     }
   }
   return plans

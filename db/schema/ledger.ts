@@ -141,8 +141,8 @@ export const ledgerHourly = pgTable(
 export type LedgerHourly = typeof ledgerHourly.$inferSelect;
 
 /**
- * Daily rollups (UTC days) with every dimension: project and task breakdowns
- * and project budgets read these.
+ * Daily rollups (UTC days) with every dimension: project and task breakdowns,
+ * project budgets and the monthly chargeback summary read these.
  */
 export const ledgerDaily = pgTable(
   'ledger_daily',
@@ -155,6 +155,8 @@ export const ledgerDaily = pgTable(
     tier: text('tier', { enum: MODEL_TIERS }).notNull(),
     taskType: text('task_type'),
     ...rollupMeasures(),
+    /** The 1-hour part of `cache_write_tokens` (the rest is 5-minute writes): the monthly chargeback reports the two apart. */
+    cacheWrite1hTokens: bigint('cache_write_1h_tokens', { mode: 'number' }).notNull().default(0),
   },
   (t) => [
     unique('ledger_daily_dims_uq')

@@ -141,3 +141,25 @@ describe('migration 0018', () => {
     await expectRollupsEqualLedger(db);
   });
 });
+
+describe('migration 0019', () => {
+  it('backfills the daily 1-hour cache writes from the ledger, group by group, as the writers keep them', async () => {
+    // Cache writes of both kinds in groups with and without a department, project and task.
+    await insertLedgerRows(db, [
+      row(200, { cacheWrite1hTokens: 700, cacheWrite5mTokens: 30 }),
+      row(201, { cacheWrite1hTokens: 1_200, departmentId: null, projectId: 'prj_x', taskType: 'summarize' }),
+      row(202, { cacheWrite1hTokens: 5, projectId: 'prj_x', taskType: 'summarize' }),
+      row(203, { cacheWrite5mTokens: 90 }),
+    ]);
+    const query = `select day::text, department_id, project_id, model_name, tier, task_type, cache_write_tokens::text, cache_write_1h_tokens::text
+                     from ledger_daily where organisation_id = $1 order by 1, 2 nulls first, 3 nulls first, 4, 5, 6 nulls first`;
+    const kept = await db.query<{ cache_write_1h_tokens: string }>(query, [ORG]);
+    expect(kept.filter((r) => r.cache_write_1h_tokens !== '0').length).toBeGreaterThan(1);
+    // As a database stood before 0019: no column for them.
+    await db.query('alter table ledger_daily drop column cache_write_1h_tokens');
+    const file = fs.readdirSync(MIGRATIONS_FOLDER).find((f) => f.startsWith('0019_'))!;
+    for (const statement of fs.readFileSync(path.join(MIGRATIONS_FOLDER, file), 'utf8').split('--> statement-breakpoint')) await db.query(statement);
+    expect(await db.query(query, [ORG])).toEqual(kept);
+    await expectRollupsEqualLedger(db);
+  });
+});

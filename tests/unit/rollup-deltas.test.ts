@@ -74,6 +74,8 @@ function expected(table: string, source: NewLedgerEvent[]): Map<string, string[]
             row.costNano ?? 0n,
             row.listCostNano ?? 0n,
             row.savedNano ?? 0n,
+            // The daily rollup also keeps the 1-hour cache writes apart.
+            ...(table === 'ledger_daily' ? [n(row.cacheWrite1hTokens)] : []),
           ];
     const sums = groups.get(key) ?? values.map(() => 0n);
     groups.set(
