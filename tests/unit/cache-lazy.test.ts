@@ -6,7 +6,8 @@
  * hashes each of its facts as an `f:<fact>` feature.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { analysePrompt, ResponseCache, type CachedResponse, type CacheScope } from '@/lib/engine/cache';
+import { analysePrompt, ResponseCache } from '@/lib/engine/cache';
+import { CACHE_SCOPE as SCOPE, CACHED_RESPONSE as RESPONSE } from '../support/cache';
 
 const counts = vi.hoisted(() => ({ factFeatures: 0 }));
 
@@ -21,27 +22,7 @@ vi.mock('@/lib/engine/cache/hash', async (importOriginal) => {
   };
 });
 
-const SCOPE: CacheScope = {
-  organisationId: 'org_1',
-  departmentId: 'dep_support',
-  model: 'auto',
-  task: 'summarize',
-  systemHash: '',
-  temperature: 0,
-  optionsHash: '',
-};
 
-const RESPONSE: CachedResponse = {
-  modelId: 'openai/gpt-5-nano',
-  modelName: 'gpt-5-nano',
-  content: 'answer',
-  finishReason: 'stop',
-  promptTokens: 10,
-  completionTokens: 5,
-  costNano: 1_000n,
-  sourceRequestId: 'req_1',
-  storedAt: 0,
-};
 
 /** One fact each: the ticket id `#n`. */
 const prompt = (n: number) => `Summarise ticket #${n} for the support agent and flag any refund the customer asked for.`;

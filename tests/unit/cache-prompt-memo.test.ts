@@ -4,7 +4,8 @@
  * conversation again every turn), within a character budget.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { ResponseCache, type CachedResponse, type CacheScope } from '@/lib/engine/cache';
+import { ResponseCache } from '@/lib/engine/cache';
+import { CACHE_SCOPE as SCOPE, CACHED_RESPONSE as RESPONSE } from '../support/cache';
 
 const counts = vi.hoisted(() => ({ canonical: 0 }));
 
@@ -19,19 +20,6 @@ vi.mock('@/lib/engine/cache/canonical', async (importOriginal) => {
   };
 });
 
-const SCOPE: CacheScope = { organisationId: 'org_1', departmentId: 'dep_claims', model: 'auto', task: 'summarize', systemHash: '', temperature: 0, optionsHash: '' };
-
-const RESPONSE: CachedResponse = {
-  modelId: 'openai/gpt-5-nano',
-  modelName: 'gpt-5-nano',
-  content: 'answer',
-  finishReason: 'stop',
-  promptTokens: 10,
-  completionTokens: 5,
-  costNano: 1_000n,
-  sourceRequestId: 'req_1',
-  storedAt: 0,
-};
 
 /** A conversation of about `chars` characters, different for each `seed`. */
 function conversation(chars: number, seed: number): string {
