@@ -66,15 +66,18 @@ function imageBlock(part: ChatContentPart): Block | null {
   return { type: 'image', source: { type: 'url', url } };
 }
 
+/** Text Anthropic takes as a block: it refuses blocks of only whitespace (400 "text content blocks must contain non-whitespace text"). */
+const hasText = (text: string) => text.trim() !== '';
+
 function contentBlocks(content: ChatMessage['content']): Block[] {
-  if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
+  if (typeof content === 'string') return hasText(content) ? [{ type: 'text', text: content }] : [];
   if (!Array.isArray(content)) return [];
   const blocks: Block[] = [];
   for (const part of content) {
     if (part.type === 'image_url') {
       const block = imageBlock(part);
       if (block) blocks.push(block);
-    } else if (typeof part.text === 'string' && part.text) {
+    } else if (typeof part.text === 'string' && hasText(part.text)) {
       blocks.push({ type: 'text', text: part.text });
     }
   }
@@ -263,6 +266,8 @@ export function statusOfErrorType(type: unknown): number | null {
       return 400;
     case 'authentication_error':
       return 401;
+    case 'billing_error':
+      return 402;
     case 'permission_error':
       return 403;
     case 'not_found_error':

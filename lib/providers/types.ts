@@ -132,11 +132,12 @@ export class UpstreamError extends Error {
 
 /**
  * Upstream statuses after which another attempt (a fallback model) may
- * succeed: 5xx, 408 and 429, and 401/403, which say this upstream's
- * credential is bad (revoked, expired, out of credit), not the request.
+ * succeed: 5xx, 408 and 429; 401 and 403, which say this upstream's
+ * credential is bad (revoked, expired), not the request; and 402, out of
+ * credit (Anthropic's `billing_error`, OpenRouter's insufficient credits).
  */
 export function retryableStatus(status: number | null): boolean {
-  return status !== null && (status >= 500 || status === 408 || status === 429 || status === 401 || status === 403);
+  return status !== null && (status >= 500 || status === 408 || status === 429 || status === 401 || status === 402 || status === 403);
 }
 
 

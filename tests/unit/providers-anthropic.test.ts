@@ -199,6 +199,25 @@ describe('request translation', () => {
     });
   });
 
+  it('leaves out text blocks of only whitespace, which Anthropic refuses, and the turns they leave empty', () => {
+    const out = toAnthropicRequest({
+      model: 'claude-sonnet-4-5',
+      messages: [
+        { role: 'user', content: 'Check the weather.' },
+        // A reply Claude gave as a blank line before its tool call, sent back as the client got it.
+        { role: 'assistant', content: '\n\n', tool_calls: [{ id: 'toolu_01', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Oslo"}' } }] },
+        { role: 'tool', tool_call_id: 'toolu_01', content: '3 degrees' },
+        { role: 'user', content: [{ type: 'text', text: ' ' }, { type: 'text', text: 'Go on.' }] },
+        { role: 'assistant', content: '  ' },
+      ],
+    });
+    expect(out.messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Check the weather.' }] },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: { location: 'Oslo' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01', content: '3 degrees' }, { type: 'text', text: 'Go on.' }] },
+    ]);
+  });
+
   it('defaults max_tokens, which Anthropic requires, and maps a named tool choice', () => {
     expect(toAnthropicRequest(request).max_tokens).toBe(4096);
     expect(toAnthropicRequest({ ...request, max_tokens: 50 }).max_tokens).toBe(50);
@@ -373,6 +392,15 @@ describe('failures', () => {
     const invalid = await failure(adapter().stream(call()));
     expect([invalid.status, invalid.retryable]).toEqual([400, false]);
     expect(invalid.message).toBe('400 messages: roles must alternate between "user" and "assistant"');
+  });
+
+  it('402 billing_error (out of credit) is retryable: another upstream may have credit', async () => {
+    handler = json(402, { type: 'error', error: { type: 'billing_error', message: 'Your credit balance is too low.' } });
+    const error = await failure(adapter().complete(call()));
+    expect([error.status, error.retryable]).toEqual([402, true]);
+    handler = eventStream(BASIC_STREAM.split('event: content_block_stop')[0] + sse([['error', { type: 'error', error: { type: 'billing_error', message: 'Your credit balance is too low.' } }]]));
+    const midStream = await failure(collect((await adapter().stream(call())).chunks));
+    expect([midStream.status, midStream.retryable]).toEqual([402, true]);
   });
 
   it('a 401 never repeats the key', async () => {
