@@ -269,14 +269,15 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
       try {
         if (body.stream) {
           const upstream = await target.adapter.stream({ request: { ...request, stream: true }, signal: req.signal, timeoutMs: target.timeoutMs });
-          // The first event is read before the reply starts: an upstream can refuse there too (Anthropic sends an
-          // overload as the first event of a 200 stream), and until the client has headers that can still fall back.
+          // The stream's opening is read before the reply starts: an upstream can refuse there too (Anthropic sends an
+          // overload as the first event of a 200 stream, or right after the message starts), and until the client has
+          // headers that can still fall back.
           const chunks = upstream.chunks[Symbol.asyncIterator]();
-          const first = await chunks.next();
+          const opening = await readOpening(chunks, OPENING_HOLD_MS);
           upstreamMs += performance.now() - t0;
           streaming = true;
           giveBack = null;
-          const rows = await relayStream(rt, { req, sink, ctx, body, model, reason, upstreamName: target.upstreamName, upstream, chunks, first, attempts, promptTokens, upstreamMs, scope, conversation, cacheable, promptHash });
+          const rows = await relayStream(rt, { req, sink, ctx, body, model, reason, upstreamName: target.upstreamName, upstream, chunks, opening, attempts, promptTokens, upstreamMs, scope, conversation, cacheable, promptHash });
           settle(rows);
           return;
         }
@@ -493,9 +494,9 @@ interface RelayInput {
   reason: string;
   upstreamName: string;
   upstream: StreamResult;
-  /** The upstream's chunks, the first of them already read (`first`). */
+  /** The upstream's chunks, the opening of them already read (`opening`). */
   chunks: AsyncIterator<ChatCompletionChunk>;
-  first: IteratorResult<ChatCompletionChunk>;
+  opening: Opening;
   promptHash: string | null;
   attempts: AttemptRecord[];
   promptTokens: number;
@@ -503,6 +504,51 @@ interface RelayInput {
   scope: CacheScope;
   conversation: string;
   cacheable: boolean;
+}
+
+/**
+ * How long a stream's opening chunks that carry nothing for the client yet
+ * (the assistant's role, empty text) are held before the headers go out: an
+ * upstream that fails right after them (Anthropic's in-stream overload after
+ * `message_start`) can still fall back. A reasoning model may stay silent for
+ * minutes after its first chunk, so the hold is short.
+ */
+const OPENING_HOLD_MS = 2_000;
+
+/** The chunks read before the reply's headers: results, and at most one read still pending when the hold ran out. */
+type Opening = readonly (IteratorResult<ChatCompletionChunk> | Promise<IteratorResult<ChatCompletionChunk>>)[];
+
+/** A chunk with nothing for the client but the role: no text, tool call, refusal, finish or usage. */
+function isPreamble(chunk: ChatCompletionChunk): boolean {
+  if (chunk.usage || chunk.choices.length === 0) return false;
+  return chunk.choices.every((c) => !c.finish_reason && !c.delta?.content && !c.delta?.tool_calls?.length && !c.delta?.refusal);
+}
+
+/**
+ * Reads a stream's opening: chunks up to and including the first with
+ * something for the client, or, once `holdMs` has passed, those that have
+ * arrived and the read still pending. A failure while reading is thrown, as
+ * the first read's is.
+ */
+async function readOpening(chunks: AsyncIterator<ChatCompletionChunk>, holdMs: number): Promise<Opening> {
+  let next = await chunks.next();
+  const opening: (IteratorResult<ChatCompletionChunk> | Promise<IteratorResult<ChatCompletionChunk>>)[] = [next];
+  const deadline = performance.now() + holdMs;
+  while (!next.done && isPreamble(next.value)) {
+    const pending = chunks.next();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const held = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), Math.max(0, deadline - performance.now()));
+    });
+    const read = await Promise.race([pending, held]).finally(() => clearTimeout(timer));
+    if (read === null) {
+      opening.push(pending);
+      break;
+    }
+    next = read;
+    opening.push(next);
+  }
+  return opening;
 }
 
 /** How long a relay waits for a client that has stopped reading before cutting it off (TOLLGATE_CLIENT_STALL_MS, default 30 s). */
@@ -543,16 +589,12 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
   let lastChunk: ChatCompletionChunk | null = null;
   let outcome: { status: 'ok' | 'error'; httpStatus: number; errorType: string | null; note: string } = { status: 'ok', httpStatus: 200, errorType: null, note: '' };
   const iterator = input.chunks;
-  let read: IteratorResult<ChatCompletionChunk> | null = input.first;
+  const opening = [...input.opening];
   try {
     for (;;) {
-      let next = read;
-      read = null;
-      if (!next) {
-        const waitStart = performance.now();
-        next = await iterator.next();
-        upstreamWaitMs += performance.now() - waitStart;
-      }
+      const waitStart = performance.now();
+      const next = await (opening.shift() ?? iterator.next());
+      upstreamWaitMs += performance.now() - waitStart;
       if (next.done) break;
       const chunk = next.value;
       chunk.model = model.name;

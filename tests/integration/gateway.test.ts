@@ -37,6 +37,9 @@ let client: OpenAI;
 let slow: http.Server;
 /** Streams the slow upstream has open. */
 let slowOpen = 0;
+/** Lets the silent upstream answer. */
+let releaseSilent!: () => void;
+const silentReleased = new Promise<void>((resolve) => (releaseSilent = resolve));
 
 interface LedgerRow {
   id: string;
@@ -103,6 +106,19 @@ beforeAll(async () => {
   // An upstream that streams one word every 50 ms, forever (until the client goes): OpenAI's chunks, or Anthropic's events on /v1/messages.
   slow = http.createServer((req, res) => {
     req.resume();
+    // A reasoning model: the role at once, then silence until the test lets it answer.
+    if (req.url?.startsWith('/silent/')) {
+      req.on('end', () => {
+        const base = { id: 'chatcmpl-silent', object: 'chat.completion.chunk', created: 1, model: 'gpt-4.1-mini' };
+        const data = (chunk: object) => `data: ${JSON.stringify({ ...base, ...chunk })}\n\n`;
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(data({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }));
+        void silentReleased.then(() =>
+          res.end(`${data({ choices: [{ index: 0, delta: { content: 'Thought it through.' }, finish_reason: null }] })}${data({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}data: [DONE]\n\n`),
+        );
+      });
+      return;
+    }
     // A forced tool call, streamed and ended with `stop` as OpenAI does when tool_choice names the function.
     if (req.url?.startsWith('/toolstop/')) {
       req.on('end', () => {
@@ -139,13 +155,17 @@ beforeAll(async () => {
       req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'chatcmpl-broken', object: 'chat.completion', created: 1, model: 'x', choices: [{}] })));
       return;
     }
-    if (req.url?.startsWith('/overloaded/')) {
-      // Anthropic's way: a 200 stream whose first event is the refusal.
-      req.on('end', () =>
-        res
-          .writeHead(200, { 'content-type': 'text/event-stream' })
-          .end(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })}\n\n`),
-      );
+    if (req.url?.startsWith('/overloaded/') || req.url?.startsWith('/overloaded-late/')) {
+      // Anthropic's way: a 200 stream whose first event is the refusal, or (late) one that starts the message, pings, then refuses.
+      const overloaded = `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })}\n\n`;
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        if (req.url?.startsWith('/overloaded/')) return void res.end(overloaded);
+        const start = { type: 'message_start', message: { id: 'msg_late', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], usage: { input_tokens: 12, output_tokens: 1 } } };
+        res.write(`event: message_start\ndata: ${JSON.stringify(start)}\n\n`);
+        setTimeout(() => res.write(`event: ping\ndata: ${JSON.stringify({ type: 'ping' })}\n\n`), 20);
+        setTimeout(() => res.end(overloaded), 60);
+      });
       return;
     }
     if (req.url?.startsWith('/revoked/')) {
@@ -569,7 +589,28 @@ describe('upstreams that misbehave', () => {
     await dropUpstream('revoked');
   });
 
-  it('a stream refused in its first event (Anthropic overloaded) falls back before the client gets headers', async () => {
+  it('sends the headers of a stream whose upstream stays silent after its first chunk, without waiting for the answer', async () => {
+    await addUpstream({ name: 'silent', kind: 'openai_compatible', base_url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/silent`, models: { 'openai/gpt-4.1-mini': 'gpt-4.1-mini' } });
+    // Resolves with the headers: the upstream has not answered yet, and will not until they are here.
+    const { data, response } = await client.chat.completions
+      .create({ model: 'gpt-4.1-mini', stream: true, messages: [{ role: 'user', content: 'Think about the claim for a while.' }] }, { headers: { 'x-tollgate-cache': 'off' } })
+      .withResponse();
+    expect(response.headers.get('x-tollgate-model')).toBe('gpt-4.1-mini');
+    releaseSilent();
+    let text = '';
+    for await (const chunk of data) text += chunk.choices[0]?.delta?.content ?? '';
+    expect(text).toBe('Thought it through.');
+    const id = response.headers.get('x-tollgate-request-id')!;
+    await expect.poll(async () => (await ledgerRows('id = $1', [id])).length, { timeout: 5_000 }).toBe(1);
+    expect(await row(id)).toMatchObject({ model_name: 'gpt-4.1-mini', status: 'ok', attempt: 1 });
+    await db.query(`delete from upstreams where name = 'silent'`);
+    rt.invalidate();
+  });
+
+  it.each([
+    ['in its first event', 'overloaded'],
+    ['right after the message starts', 'overloaded-late'],
+  ])('a stream refused %s (Anthropic overloaded) falls back before the client gets headers', async (_when, path) => {
     const ask = () =>
       client.chat.completions
         .create({ model: 'auto', stream: true, messages: [{ role: 'user', content: 'Summarise the survey note for Petra Novak.' }] }, { headers: { 'x-tollgate-task': 'summarize', 'x-tollgate-cache': 'off' } })
@@ -580,7 +621,7 @@ describe('upstreams that misbehave', () => {
     await addUpstream({
       name: 'overloaded',
       kind: 'anthropic',
-      base_url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/overloaded`,
+      base_url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/${path}`,
       api_key: 'sk-ant-test-key',
       models: { [CATALOG_MODELS.find((m) => m.name === first)!.id]: first },
     });
