@@ -258,7 +258,14 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
     try {
     for (let i = 0; i < chain.length; i++) {
       const model = chain[i]!;
-      const target = (await rt.upstreams(actor.organisationId)).resolve(model.id, model.name);
+      const target = await rt
+        .upstreams(actor.organisationId)
+        .then((registry) => registry.resolve(model.id, model.name))
+        .catch((error: unknown) => {
+          // The registry reloads as a fallback begins: if that fails, the attempts already made still go on the ledger.
+          if (attempts.length > 0) writeAttempts();
+          throw error;
+        });
       const reason = i === 0 ? decision.reason : `fallback ${i} after ${attempts[i - 1]?.errorType ?? 'no upstream'} on ${chain[i - 1]!.name}; ${decision.reason}`;
       if (!target) {
         attempts.push(failedAttempt(model, 'none', 503, 'no_upstream', 0, reason));
@@ -306,7 +313,9 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
           rememberAnswer(rt, ctx, promptHash, model.id);
           const finish = result.completion.choices[0]?.finish_reason;
           // Only whole answers are cached: one cut off by the caller's token limit would be served to callers with a larger one.
-          if (cacheable && finish === 'stop' && !result.completion.choices[0]?.message.tool_calls?.length) {
+          // Nor are refusals (a structured-output refusal has no content, only `refusal`): served again they would read as an empty answer.
+          const message = result.completion.choices[0]?.message;
+          if (cacheable && finish === 'stop' && !message?.tool_calls?.length && !message?.refusal) {
             rt.cache.store(scope, conversation, cachedFrom(model, content, tokens, final.costNano, requestId), Date.now());
           }
         });
@@ -586,7 +595,11 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
   /** Tool calls' names and arguments as streamed: output tokens too. */
   let toolText = '';
   let finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null;
+  /** Whether the model refused (a structured-output refusal streams `refusal`, not content): not cached. */
+  let refused = false;
   let lastChunk: ChatCompletionChunk | null = null;
+  /** OpenAI sends `usage: null` on every chunk when the caller asked for usage, and the usage in a last chunk of its own. */
+  const includeUsage = body.stream_options?.include_usage === true;
   let outcome: { status: 'ok' | 'error'; httpStatus: number; errorType: string | null; note: string } = { status: 'ok', httpStatus: 200, errorType: null, note: '' };
   const iterator = input.chunks;
   const opening = [...input.opening];
@@ -602,6 +615,8 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
       const choice = chunk.choices[0];
       const delta = choice?.delta;
       if (delta?.content) content += delta.content;
+      if (delta?.refusal) refused = true;
+      if (includeUsage) chunk.usage = null;
       for (const call of (delta?.tool_calls ?? []) as { function?: { name?: string; arguments?: string } }[]) {
         toolText += (call.function?.name ?? '') + (call.function?.arguments ?? '');
       }
@@ -636,8 +651,17 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
       sink.write(sseData({ error: { type: 'upstream_error', message: 'The upstream timed out while this client was reading slowly.', param: null, code: null } }));
     } else {
       const message = error instanceof UpstreamError ? error.message : 'the stream broke';
-      outcome = { status: 'error', httpStatus: 502, errorType: 'upstream_error', note: `upstream failed mid-stream: ${message}` };
-      rt.health.record({ modelId: model.id, ok: false, latencyMs: performance.now() - t0 + input.upstreamMs, now: Date.now() });
+      const timedOut = error instanceof UpstreamError && error.kind === 'timeout';
+      // As a failure before the stream would be recorded: a timeout is a 504, an upstream's own status stays.
+      outcome = {
+        status: 'error',
+        httpStatus: error instanceof UpstreamError ? upstreamStatus(error) : 502,
+        errorType: timedOut ? 'upstream_timeout' : 'upstream_error',
+        note: `upstream failed mid-stream: ${message}`,
+      };
+      const latencyMs = performance.now() - t0 + input.upstreamMs;
+      rt.health.record({ modelId: model.id, ok: false, latencyMs, now: Date.now() });
+      recordUpstreamAttempt(rt.metrics, ctx.actor.organisationId, model.name, error instanceof UpstreamError ? error.kind : 'protocol', latencyMs);
       sink.write(sseData({ error: { type: 'upstream_error', message: `The upstream failed mid-stream: ${message}`, param: null, code: null } }));
     }
   }
@@ -665,9 +689,13 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
   const rows = attemptRows(ctx, input.attempts);
   const final = rows[rows.length - 1]!;
   if (outcome.status === 'ok' && !sink.closed) {
-    if (body.stream_options?.include_usage) {
+    if (includeUsage) {
       const id = lastChunk?.id ?? `chatcmpl-${ctx.requestId}`;
-      sink.write(sseData({ id, object: 'chat.completion.chunk', created: lastChunk?.created ?? Math.floor(ctx.occurredAt.getTime() / 1000), model: model.name, choices: [], usage: openAiUsage(tokens) }));
+      // An OpenAI-shaped upstream's usage goes out as it came (audio and prediction tokens, a provider's own total
+      // included); a translated one's (Anthropic) or one Tollgate counted is written in OpenAI's shape.
+      const reported = upstream.usage();
+      const usage = !estimated && reported?.provider === 'openai' ? reported.raw : openAiUsage(tokens);
+      sink.write(sseData({ id, object: 'chat.completion.chunk', created: lastChunk?.created ?? Math.floor(ctx.occurredAt.getTime() / 1000), model: model.name, choices: [], usage }));
     }
     sink.write(`: x-tollgate-cost-usd=${nanoToUsdString(final.costNano, 2)}\n\n`);
     sink.write(SSE_DONE);
@@ -678,7 +706,7 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
     recordAttempts(rt, ctx.actor, input.attempts, rows.map((r) => r.costNano), input.cacheable ? 'miss' : 'none');
     if (outcome.status === 'ok') rememberAnswer(rt, ctx, input.promptHash, model.id);
     // A tool call is no text answer (OpenAI ends a forced tool call with `stop`): not cached.
-    if (outcome.status === 'ok' && input.cacheable && finish === 'stop' && toolText === '') {
+    if (outcome.status === 'ok' && input.cacheable && finish === 'stop' && toolText === '' && !refused) {
       rt.cache.store(input.scope, input.conversation, cachedFrom(model, content, tokens, final.costNano, ctx.requestId), Date.now());
     }
   });

@@ -54,7 +54,28 @@ export const chatRequestSchema = z
     if (body.messages.every((m) => m.role === 'system' || m.role === 'developer')) {
       ctx.addIssue({ code: 'custom', path: ['messages'], message: 'messages must hold at least one user, assistant or tool message' });
     }
+    body.messages.forEach((m, i) => {
+      const problem = messageProblem(m);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['messages', i, problem.field], message: `messages[${i}]: ${problem.message}` });
+    });
   });
+
+/**
+ * What OpenAI would refuse in one message, so it is refused here before
+ * anything is reserved, written or sent: a user, system, developer or tool
+ * message needs content (an empty part list is none), a tool message the
+ * call it answers, an assistant message content or a call of its own.
+ */
+function messageProblem(m: z.infer<typeof message>): { field: string; message: string } | null {
+  const hasContent = m.content !== null && !(Array.isArray(m.content) && m.content.length === 0);
+  if (m.role === 'assistant') {
+    const calls = (m.tool_calls?.length ?? 0) > 0 || m.function_call != null || m.audio != null;
+    return hasContent || calls ? null : { field: 'content', message: 'an assistant message needs content or tool_calls' };
+  }
+  if (!hasContent) return { field: 'content', message: `a ${m.role} message needs content` };
+  if (m.role === 'tool' && !m.tool_call_id) return { field: 'tool_call_id', message: 'a tool message needs the tool_call_id of the call it answers' };
+  return null;
+}
 
 export type ParsedChatRequest = z.infer<typeof chatRequestSchema>;
 

@@ -130,6 +130,8 @@ export class WebSink implements ReplySink {
       () => {
         this.gone = true;
         this.wakeUp();
+        // A client gone before any answer: the route's promise still settles (nobody reads this; a started reply stays as it was).
+        this.resolve(new Response(null, { status: 499 }));
       },
       { once: true },
     );

@@ -9,7 +9,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ORG_ID } from '@/db/seed/fixtures';
 import { POST as webChat } from '@/app/api/v1/chat/completions/route';
 import { POST as postFeedback } from '@/app/api/v1/feedback/route';
@@ -37,6 +37,14 @@ let client: OpenAI;
 let slow: http.Server;
 /** Streams the slow upstream has open. */
 let slowOpen = 0;
+/** OpenAI's full usage object, with fields the ledger does not keep. */
+const EXTRA_USAGE = {
+  prompt_tokens: 40,
+  completion_tokens: 12,
+  total_tokens: 52,
+  prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+  completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+};
 /** Lets the silent upstream answer. */
 let releaseSilent!: () => void;
 const silentReleased = new Promise<void>((resolve) => (releaseSilent = resolve));
@@ -106,6 +114,24 @@ beforeAll(async () => {
   // An upstream that streams one word every 50 ms, forever (until the client goes): OpenAI's chunks, or Anthropic's events on /v1/messages.
   slow = http.createServer((req, res) => {
     req.resume();
+    // A stream whose usage has fields Tollgate does not keep (audio, predictions), and a structured-output refusal.
+    if (req.url?.startsWith('/usage-extra/') || req.url?.startsWith('/refusal/')) {
+      req.on('end', () => {
+        if (req.url?.startsWith('/refusal/')) {
+          const reply = { id: 'chatcmpl-refusal', object: 'chat.completion', created: 1, model: 'gpt-4.1-mini', choices: [{ index: 0, message: { role: 'assistant', content: null, refusal: "I can't help with that." }, finish_reason: 'stop' }], usage: { prompt_tokens: 20, completion_tokens: 7, total_tokens: 27 } };
+          return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+        }
+        const base = { id: 'chatcmpl-extra', object: 'chat.completion.chunk', created: 1, model: 'gpt-4.1-mini' };
+        const chunks = [
+          { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null },
+          { ...base, choices: [{ index: 0, delta: { content: 'All clear.' }, finish_reason: null }], usage: null },
+          { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null },
+          { ...base, choices: [], usage: EXTRA_USAGE },
+        ];
+        res.writeHead(200, { 'content-type': 'text/event-stream' }).end(`${chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('')}data: [DONE]\n\n`);
+      });
+      return;
+    }
     // A reasoning model: the role at once, then silence until the test lets it answer.
     if (req.url?.startsWith('/silent/')) {
       req.on('end', () => {
@@ -509,6 +535,67 @@ describe('upstreams that misbehave', () => {
     rt.invalidate();
   };
 
+  it("passes an OpenAI upstream's streamed usage on as it came, with usage: null on every other chunk, as OpenAI sends them", async () => {
+    await useUpstream('usage-extra', 'usage-extra', 'openai/gpt-4.1-mini', 'gpt-4.1-mini');
+    try {
+      const res = await fetch(`${baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-cache': 'off' },
+        body: JSON.stringify({ model: 'gpt-4.1-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Is the claim file complete?' }] }),
+      });
+      const events = (await res.text())
+        .split('\n\n')
+        .filter((e) => e.startsWith('data: {'))
+        .map((e) => JSON.parse(e.slice('data: '.length)) as { choices: unknown[]; usage?: unknown });
+      const last = events.pop()!;
+      expect(last.choices).toEqual([]);
+      expect(last.usage).toEqual(EXTRA_USAGE);
+      expect(events.length).toBeGreaterThan(0);
+      for (const event of events) expect(event).toHaveProperty('usage', null);
+      expect(await row(res.headers.get('x-tollgate-request-id')!)).toMatchObject({ input_tokens: 40, output_tokens: 12, status: 'ok' });
+    } finally {
+      await dropUpstream('usage-extra');
+    }
+  });
+
+  it('does not cache a refusal: the same request asks the upstream again', async () => {
+    await useUpstream('refusal', 'refusal', 'openai/gpt-4.1-mini', 'gpt-4.1-mini');
+    try {
+      const ask = () => client.chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'Fill in the claimant profile with guesses.' }] }).withResponse();
+      for (let i = 0; i < 2; i++) {
+        const { data, response } = await ask();
+        expect(data.choices[0]!.message.refusal).toBe("I can't help with that.");
+        expect(response.headers.get('x-tollgate-cache')).toBe('miss');
+      }
+    } finally {
+      await dropUpstream('refusal');
+    }
+  });
+
+  it('records a stream its upstream timeout cuts off mid-way as a 504 upstream_timeout', async () => {
+    await db.query(
+      `insert into upstreams (id, organisation_id, name, kind, base_url, models, timeout_ms) values ('ups_timeout', $1, 'timeout', 'openai_compatible', $2, '{"openai/gpt-4.1-mini": "gpt-4.1-mini"}'::jsonb, 1000)`,
+      [ORG_ID, `http://127.0.0.1:${(slow.address() as AddressInfo).port}/v1`],
+    );
+    rt.invalidate();
+    try {
+      const res = await fetch(`${baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-cache': 'off' },
+        body: JSON.stringify({ model: 'gpt-4.1-mini', stream: true, messages: [{ role: 'user', content: 'Write the whole claims manual.' }] }),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('"type":"upstream_error"');
+      const id = res.headers.get('x-tollgate-request-id')!;
+      await expect.poll(async () => (await ledgerRows('id = $1', [id])).length, { timeout: 5_000 }).toBe(1);
+      expect(await row(id)).toMatchObject({ status: 'error', http_status: 504, error_type: 'upstream_timeout' });
+      await expect.poll(() => slowOpen, { timeout: 5_000 }).toBe(0);
+    } finally {
+      await db.query(`delete from upstreams where id = 'ups_timeout'`);
+      rt.invalidate();
+    }
+  });
+
   it('a reply that is not a chat completion is a 502 with the attempt on the ledger, not a 500 with nothing written', async () => {
     await useUpstream('broken', 'broken', 'openai/gpt-4.1-mini', 'gpt-4.1-mini');
     const res = await fetch(`${baseURL}/chat/completions`, {
@@ -589,6 +676,32 @@ describe('upstreams that misbehave', () => {
     await dropUpstream('revoked');
   });
 
+  it('keeps the failed attempts on the ledger when the upstream registry cannot be read as the fallback begins', async () => {
+    const probe = await client.chat.completions
+      .create({ model: 'auto', messages: [{ role: 'user', content: 'Summarise the lapse note for Ines Moreau.' }] }, { headers: { 'x-tollgate-task': 'summarize', 'x-tollgate-cache': 'off' } })
+      .withResponse();
+    const first = probe.data.model;
+    await useUpstream('revoked', 'revoked', CATALOG_MODELS.find((m) => m.name === first)!.id, first);
+    // The first lookup answers; the fallback's finds the database gone.
+    const lookup = rt.upstreams.bind(rt);
+    const spy = vi.spyOn(rt, 'upstreams').mockImplementationOnce(lookup).mockRejectedValue(new Error('connection terminated'));
+    try {
+      const response = await fetch(`${baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-task': 'summarize', 'x-tollgate-cache': 'off' },
+        body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Summarise the lapse note for Ines Moreau.' }] }),
+      });
+      expect(response.status).toBe(500);
+      const id = response.headers.get('x-tollgate-request-id')!;
+      // The only attempt made carries the request id.
+      await expect.poll(async () => (await ledgerRows('id = $1', [id])).length, { timeout: 5_000 }).toBe(1);
+      expect(await row(id)).toMatchObject({ model_name: first, status: 'error', http_status: 401, attempt: 1 });
+    } finally {
+      spy.mockRestore();
+      await dropUpstream('revoked');
+    }
+  });
+
   it('sends the headers of a stream whose upstream stays silent after its first chunk, without waiting for the answer', async () => {
     await addUpstream({ name: 'silent', kind: 'openai_compatible', base_url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/silent`, models: { 'openai/gpt-4.1-mini': 'gpt-4.1-mini' } });
     // Resolves with the headers: the upstream has not answered yet, and will not until they are here.
@@ -644,6 +757,10 @@ describe('bad input: a 4xx in OpenAI shape, nothing written, nothing sent upstre
     ['malformed JSON', () => raw('{"model": "auto", "messages": ['), 400, 'invalid_request_error'],
     ['missing messages', () => raw(JSON.stringify({ model: 'auto' })), 400, 'invalid_request_error'],
     ['empty messages', () => raw(JSON.stringify({ model: 'auto', messages: [] })), 400, 'invalid_request_error'],
+    ['a user message without content', () => raw(JSON.stringify({ model: 'auto', messages: [{ role: 'user' }] })), 400, 'invalid_request_error'],
+    ['a user message with no content parts', () => raw(JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: [] }] })), 400, 'invalid_request_error'],
+    ['a tool message without its tool_call_id', () => raw(JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'hi' }, { role: 'tool', content: '42' }] })), 400, 'invalid_request_error'],
+    ['an assistant message with neither content nor tool calls', () => raw(JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant' }] })), 400, 'invalid_request_error'],
     ['an unknown model', () => raw(JSON.stringify({ model: 'gpt-nonexistent', messages: [{ role: 'user', content: 'hi' }] })), 404, 'not_found_error'],
     ['max_tokens beyond the model', () => raw(JSON.stringify({ model: 'gpt-4.1-mini', max_tokens: 1_000_000, messages: [{ role: 'user', content: 'hi' }] })), 400, 'invalid_request_error'],
     ['a wrong content type', () => raw(JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }), { 'content-type': 'text/plain' }), 400, 'invalid_request_error'],

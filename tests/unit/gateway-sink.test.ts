@@ -62,3 +62,23 @@ describe('reply sinks under a slow client', () => {
     server.close();
   });
 });
+
+describe('a web reply whose client leaves', () => {
+  it('settles the route with a 499 when the client goes before any answer', async () => {
+    const client = new AbortController();
+    const sink = new WebSink(client.signal);
+    client.abort();
+    expect((await sink.response).status).toBe(499);
+    expect(sink.closed).toBe(true);
+  });
+
+  it('keeps a reply already started as it was', async () => {
+    const client = new AbortController();
+    const sink = new WebSink(client.signal);
+    sink.startStream({ 'x-tollgate-model': 'gpt-5' });
+    client.abort();
+    const response = await sink.response;
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-tollgate-model')).toBe('gpt-5');
+  });
+});
