@@ -28,6 +28,7 @@ import {
 import { loopSessionKey } from '@/lib/engine/governance/loop-guard';
 import { nanoToUsdString } from '@/lib/engine/money';
 import type { TokenBuckets } from '@/lib/engine/pricing';
+import { DEFAULT_MAX_CHAIN } from '@/lib/engine/router';
 import type { RoutableModel } from '@/lib/engine/router/types';
 import { raiseAlert } from '@/lib/server/alerts';
 import { consumeApproval, freezeSession, loadPolicies, openApprovalRequest, policiesForCall, releaseApproval, sessionStatus } from '@/lib/server/governance-admin';
@@ -38,8 +39,20 @@ import type { LeaseTicket } from '@/lib/server/governance/leases';
 import type { PriceBook } from '@/lib/server/price-book';
 import type { GatewayRuntime } from './runtime';
 
-/** A hold lasts longer than any upstream attempt chain can (3 attempts x the 60 s default timeout, plus slack). */
+/** A hold lasts at least this long (3 attempts x the 60 s default timeout, plus slack)... */
 const RESERVATION_TTL_MS = 5 * 60_000;
+const RESERVATION_SLACK_MS = 60_000;
+
+/**
+ * ...and longer than any call can run: a full fallback chain of attempts, each
+ * up to the organisation's longest upstream timeout (ops may set 10 minutes),
+ * plus slack. One value per organisation, so every call a lease admits is
+ * covered by the lease's own hold. A hold that expired mid-call would free its
+ * room for others and the call's cost would then never be counted.
+ */
+export function reservationHoldMs(maxUpstreamTimeoutMs: number): number {
+  return Math.max(RESERVATION_TTL_MS, DEFAULT_MAX_CHAIN * maxUpstreamTimeoutMs + RESERVATION_SLACK_MS);
+}
 /** An escalation waits this long in the inbox. */
 const ESCALATION_TTL_MS = 60 * 60_000;
 
@@ -265,7 +278,8 @@ export async function admit(rt: GatewayRuntime, attribution: CallAttribution, re
   const rules = await loadBudgetRules(rt.db, attribution.organisationId);
   const slots = admissionSlots(rules, attribution, projection, now);
   if (slots.length === 0) return { ticket: null };
-  const result = await rt.admitter.admit({ organisationId: attribution.organisationId, requestId, slots, ttlMs: RESERVATION_TTL_MS, now });
+  const ttlMs = reservationHoldMs((await rt.upstreams(attribution.organisationId)).maxTimeoutMs);
+  const result = await rt.admitter.admit({ organisationId: attribution.organisationId, requestId, slots, ttlMs, now });
   if (!result.ok) throw new GuardRefusal(refusalError(result.refusal), `refused: ${result.refusal.budgetName}`);
   // Alert thresholds are crossed by committed spend: the admitter reports them when calls settle.
   return { ticket: result.ticket };

@@ -36,6 +36,8 @@ export interface UpstreamRow {
 
 export class UpstreamRegistry {
   private readonly byModel = new Map<string, UpstreamTarget>();
+  /** The longest any one attempt may take here: the largest configured timeout (the simulator's default at least). */
+  readonly maxTimeoutMs: number;
 
   constructor(
     rows: readonly UpstreamRow[],
@@ -51,6 +53,7 @@ export class UpstreamRegistry {
         }
       }
     }
+    this.maxTimeoutMs = Math.max(DEFAULT_UPSTREAM_TIMEOUT_MS, ...[...this.byModel.values()].map((t) => t.timeoutMs));
   }
 
   /** The upstream for a catalog model, or null when none serves it. */

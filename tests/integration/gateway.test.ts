@@ -572,6 +572,27 @@ describe('upstreams that misbehave', () => {
     }
   });
 
+  it("holds a call's budget reservation for as long as its fallback chain may run at the organisation's longest upstream timeout", async () => {
+    const admit = vi.spyOn(rt.admitter, 'admit');
+    const ask = () => client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Classify: a windscreen claim.' }] }, { headers: { 'x-tollgate-cache': 'off' } });
+    try {
+      await ask();
+      expect(admit.mock.lastCall![0].ttlMs).toBe(5 * 60_000);
+      // Ops allow one upstream ten minutes an attempt: three attempts of it, plus a minute.
+      await db.query(
+        `insert into upstreams (id, organisation_id, name, kind, base_url, models, timeout_ms) values ('ups_patient', $1, 'patient', 'openai_compatible', $2, '{"openai/o3": "o3"}'::jsonb, 600000)`,
+        [ORG_ID, `http://127.0.0.1:${(slow.address() as AddressInfo).port}/v1`],
+      );
+      rt.invalidate();
+      await ask();
+      expect(admit.mock.lastCall![0].ttlMs).toBe(3 * 600_000 + 60_000);
+    } finally {
+      admit.mockRestore();
+      await db.query(`delete from upstreams where id = 'ups_patient'`);
+      rt.invalidate();
+    }
+  });
+
   it('records a stream its upstream timeout cuts off mid-way as a 504 upstream_timeout', async () => {
     await db.query(
       `insert into upstreams (id, organisation_id, name, kind, base_url, models, timeout_ms) values ('ups_timeout', $1, 'timeout', 'openai_compatible', $2, '{"openai/gpt-4.1-mini": "gpt-4.1-mini"}'::jsonb, 1000)`,
