@@ -37,6 +37,8 @@ let client: OpenAI;
 let slow: http.Server;
 /** Streams the slow upstream has open. */
 let slowOpen = 0;
+/** Calls the revoked upstream has refused. */
+let revokedCalls = 0;
 /** OpenAI's full usage object, with fields the ledger does not keep. */
 const EXTRA_USAGE = {
   prompt_tokens: 40,
@@ -195,6 +197,7 @@ beforeAll(async () => {
       return;
     }
     if (req.url?.startsWith('/revoked/')) {
+      revokedCalls += 1;
       req.on('end', () => res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'Incorrect API key provided: sk-proj-****1234.', type: 'invalid_request_error', code: 'invalid_api_key' } })));
       return;
     }
@@ -703,9 +706,12 @@ describe('upstreams that misbehave', () => {
       .withResponse();
     const first = probe.data.model;
     await useUpstream('revoked', 'revoked', CATALOG_MODELS.find((m) => m.name === first)!.id, first);
-    // The first lookup answers; the fallback's finds the database gone.
+    // Lookups answer until the revoked upstream has been tried; the fallback's finds the database gone.
     const lookup = rt.upstreams.bind(rt);
-    const spy = vi.spyOn(rt, 'upstreams').mockImplementationOnce(lookup).mockRejectedValue(new Error('connection terminated'));
+    const triedBefore = revokedCalls;
+    const spy = vi.spyOn(rt, 'upstreams').mockImplementation((organisationId) =>
+      revokedCalls > triedBefore ? Promise.reject(new Error('connection terminated')) : lookup(organisationId),
+    );
     try {
       const response = await fetch(`${baseURL}/chat/completions`, {
         method: 'POST',
