@@ -450,15 +450,20 @@ async function readWords(res: Response, n: number): Promise<number> {
   }
 }
 
+/** POSTs a chat completion as the agent, the cache off: the raw response. */
+function postChat(body: Record<string, unknown>, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+  return fetch(`${baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-cache': 'off', ...headers },
+    body: JSON.stringify(body),
+    signal,
+  });
+}
+
 /** Starts a streamed call and reads it until three words have come: its request id, and the means to hang up. */
 async function streamThreeWords(model: string, content: string): Promise<{ id: string; controller: AbortController }> {
   const controller = new AbortController();
-  const res = await fetch(`${baseURL}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-cache': 'off' },
-    body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content }] }),
-    signal: controller.signal,
-  });
+  const res = await postChat({ model, stream: true, messages: [{ role: 'user', content }] }, {}, controller.signal);
   expect(res.status).toBe(200);
   expect(await readWords(res, 3), 'the stream ended before three words').toBeGreaterThanOrEqual(3);
   return { id: res.headers.get('x-tollgate-request-id')!, controller };
@@ -541,11 +546,7 @@ describe('upstreams that misbehave', () => {
   it("passes an OpenAI upstream's streamed usage on as it came, with usage: null on every other chunk, as OpenAI sends them", async () => {
     await useUpstream('usage-extra', 'usage-extra', 'openai/gpt-4.1-mini', 'gpt-4.1-mini');
     try {
-      const res = await fetch(`${baseURL}/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-cache': 'off' },
-        body: JSON.stringify({ model: 'gpt-4.1-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Is the claim file complete?' }] }),
-      });
+      const res = await postChat({ model: 'gpt-4.1-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Is the claim file complete?' }] });
       const events = (await res.text())
         .split('\n\n')
         .filter((e) => e.startsWith('data: {'))
@@ -603,11 +604,7 @@ describe('upstreams that misbehave', () => {
     );
     rt.invalidate();
     try {
-      const res = await fetch(`${baseURL}/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-cache': 'off' },
-        body: JSON.stringify({ model: 'gpt-4.1-mini', stream: true, messages: [{ role: 'user', content: 'Write the whole claims manual.' }] }),
-      });
+      const res = await postChat({ model: 'gpt-4.1-mini', stream: true, messages: [{ role: 'user', content: 'Write the whole claims manual.' }] });
       expect(res.status).toBe(200);
       expect(await res.text()).toContain('"type":"upstream_error"');
       const id = res.headers.get('x-tollgate-request-id')!;
@@ -622,11 +619,7 @@ describe('upstreams that misbehave', () => {
 
   it('a reply that is not a chat completion is a 502 with the attempt on the ledger, not a 500 with nothing written', async () => {
     await useUpstream('broken', 'broken', 'openai/gpt-4.1-mini', 'gpt-4.1-mini');
-    const res = await fetch(`${baseURL}/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-cache': 'off' },
-      body: JSON.stringify({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'Summarise: a broken reply.' }] }),
-    });
+    const res = await postChat({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'Summarise: a broken reply.' }] });
     const id = res.headers.get('x-tollgate-request-id')!;
     expect(res.status).toBe(502);
     expect(((await res.json()) as { error: { type: string } }).error.type).toBe('upstream_error');
@@ -665,11 +658,7 @@ describe('upstreams that misbehave', () => {
     await useUpstream('flood', 'flood', 'openai/gpt-4.1-mini', 'gpt-4.1-mini');
     process.env.TOLLGATE_CLIENT_STALL_MS = '300';
     try {
-      const res = await fetch(`${baseURL}/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-cache': 'off' },
-        body: JSON.stringify({ model: 'gpt-4.1-mini', stream: true, messages: [{ role: 'user', content: 'Write everything.' }] }),
-      });
+      const res = await postChat({ model: 'gpt-4.1-mini', stream: true, messages: [{ role: 'user', content: 'Write everything.' }] });
       expect(res.status).toBe(200);
       const id = res.headers.get('x-tollgate-request-id')!;
       // The client never reads the body.
@@ -713,11 +702,7 @@ describe('upstreams that misbehave', () => {
       revokedCalls > triedBefore ? Promise.reject(new Error('connection terminated')) : lookup(organisationId),
     );
     try {
-      const response = await fetch(`${baseURL}/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${AGENT_KEY}`, 'content-type': 'application/json', 'x-tollgate-task': 'summarize', 'x-tollgate-cache': 'off' },
-        body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Summarise the lapse note for Ines Moreau.' }] }),
-      });
+      const response = await postChat({ model: 'auto', messages: [{ role: 'user', content: 'Summarise the lapse note for Ines Moreau.' }] }, { 'x-tollgate-task': 'summarize' });
       expect(response.status).toBe(500);
       const id = response.headers.get('x-tollgate-request-id')!;
       // The only attempt made carries the request id.
