@@ -911,7 +911,7 @@ export function generateDemoData(options: GenerateOptions): DemoData {
     row.retryOf = retryOf;
     row.priceId = tier.priceId;
     if (isCacheHit) {
-      fillTokens(row);
+      // As the gateway writes a hit: no tokens (no provider used any), and what the call would have cost as saved.
       row.tier = 'cache';
       row.cacheHit = 'semantic';
       row.savedNano = costNano(tokens, tier.rates);

@@ -202,7 +202,7 @@ async function awkwardRows(): Promise<ExtraRow[]> {
   const [list] = await db.query<Record<string, string | null>>(
     `insert into model_prices (model_id, kind, effective_from, input_per_mtok, cached_input_per_mtok, cache_write_5m_per_mtok,
         cache_write_1h_per_mtok, output_per_mtok, source)
-     values ('anthropic/claude-haiku-4-5', 'list', '2026-09-15T00:00:00Z', 1000003, 100001, 1000003, 2000009, 5000011, 'test: odd list price')
+     values ('anthropic/claude-haiku-4-5', 'list', '2026-09-15T00:00:00Z', 1500007, 150001, 1500007, 3000017, 7500013, 'test: odd list price')
      returning input_per_mtok::text, cached_input_per_mtok::text, cache_write_5m_per_mtok::text, cache_write_1h_per_mtok::text,
                output_per_mtok::text, reasoning_per_mtok::text`,
   );
