@@ -322,9 +322,9 @@ const TOKEN_SUMS = [
  * (`npm run bench -- ledger --only aggregates`). Parameters: organisation,
  * department (null for all), first day, day after the last.
  * Token sums leave out the cache tier, as the FOCUS file does: every writer
- * writes a cache hit at $0 at both prices (the gateway with no tokens, the
- * demo data with the tokens it would have used), so leaving out the tier is
- * leaving out the hits that cost nothing.
+ * writes a cache hit at $0 at both prices (and with no tokens; demo data
+ * seeded before that carried the tokens a hit would have used), so leaving
+ * out the tier is leaving out the hits that cost nothing.
  */
 export const CHARGEBACK_SUMMARY_SQL = `
 with sums as (
