@@ -1,7 +1,7 @@
 /**
  * Password guessing, slowed per account: the first `freeFailures` wrong
  * passwords for an email within `windowMs` cost nothing extra; after that
- * each further attempt must wait, 1 s after the sixth failure and doubling
+ * each further attempt must wait, 1 s after the fifth failure and doubling
  * with each failure up to `maxDelayMs`. An attempt made while waiting is
  * refused without its password being checked, and is not itself a failure,
  * so the person can always get in once the wait is over. A success clears
