@@ -98,6 +98,8 @@ export const isCacheHit = (value: string | null | undefined): boolean => (CACHE_
 
 /** A call that ran, upstream or from the cache: a refused call is not a request (as budgets count them). */
 const REQUESTS: Measure = ['requests', "count(*) filter (where status <> 'refused')", (r) => isOne(r.status !== 'refused')];
+/** Cost at the row's price: one measure object shared by every rollup, so the bulk path computes it once a row. */
+const COST: Measure = ['cost_nano', 'sum(cost_nano)', (r) => r.costNano ?? 0n];
 
 const LEDGER_MEASURES: readonly Measure[] = [
   REQUESTS,
@@ -113,7 +115,7 @@ const LEDGER_MEASURES: readonly Measure[] = [
   ],
   ['output_tokens', 'sum(output_tokens)', (r) => r.outputTokens ?? 0],
   ['reasoning_tokens', 'sum(reasoning_tokens)', (r) => r.reasoningTokens ?? 0],
-  ['cost_nano', 'sum(cost_nano)', (r) => r.costNano ?? 0n],
+  COST,
   ['list_cost_nano', 'sum(list_cost_nano)', (r) => r.listCostNano ?? 0n],
   ['saved_nano', 'sum(saved_nano)', (r) => r.savedNano ?? 0n],
 ];
@@ -132,7 +134,7 @@ const BUDGET_MEASURES: readonly Measure[] = [
       (r.outputTokens ?? 0) +
       (r.reasoningTokens ?? 0),
   ],
-  ['cost_nano', 'sum(cost_nano)', (r) => r.costNano ?? 0n],
+  COST,
 ];
 
 /** `ledger_daily` also keeps the 1-hour cache writes apart (5-minute ones are the rest of `cache_write_tokens`), for the chargeback summary. */
