@@ -115,6 +115,11 @@ function upstreamStatus(error: UpstreamError): number {
   return error.status ?? 502;
 }
 
+/** The ledger's error type for an upstream's failure. */
+function upstreamErrorType(error: UpstreamError): 'upstream_timeout' | 'upstream_error' {
+  return error.kind === 'timeout' ? 'upstream_timeout' : 'upstream_error';
+}
+
 function completionContent(completion: ChatCompletion): string {
   return completion.choices[0]?.message?.content ?? '';
 }
@@ -343,7 +348,7 @@ export async function chatCompletions(rt: GatewayRuntime, req: GatewayRequest, s
         }
         rt.health.record({ modelId: model.id, ok: false, latencyMs, now: Date.now() });
         recordUpstreamAttempt(rt.metrics, actor.organisationId, model.name, error.kind, latencyMs);
-        attempts.push(failedAttempt(model, target.upstreamName, upstreamStatus(error), error.kind === 'timeout' ? 'upstream_timeout' : 'upstream_error', latencyMs, `${reason}; failed: ${error.message}`));
+        attempts.push(failedAttempt(model, target.upstreamName, upstreamStatus(error), upstreamErrorType(error), latencyMs, `${reason}; failed: ${error.message}`));
         if (!error.retryable) {
           writeAttempts();
           throw nonRetryableError(error);
@@ -650,18 +655,18 @@ async function relayStream(rt: GatewayRuntime, input: RelayInput): Promise<{ cos
       outcome = { status: 'error', httpStatus: 504, errorType: 'upstream_timeout', note: `the upstream's time ran out after ${Math.round(clientWaitMs)} ms waiting for a slow client` };
       sink.write(sseData({ error: { type: 'upstream_error', message: 'The upstream timed out while this client was reading slowly.', param: null, code: null } }));
     } else {
-      const message = error instanceof UpstreamError ? error.message : 'the stream broke';
-      const timedOut = error instanceof UpstreamError && error.kind === 'timeout';
+      const upstreamFailure = error instanceof UpstreamError ? error : null;
+      const message = upstreamFailure?.message ?? 'the stream broke';
       // As a failure before the stream would be recorded: a timeout is a 504, an upstream's own status stays.
       outcome = {
         status: 'error',
-        httpStatus: error instanceof UpstreamError ? upstreamStatus(error) : 502,
-        errorType: timedOut ? 'upstream_timeout' : 'upstream_error',
+        httpStatus: upstreamFailure ? upstreamStatus(upstreamFailure) : 502,
+        errorType: upstreamFailure ? upstreamErrorType(upstreamFailure) : 'upstream_error',
         note: `upstream failed mid-stream: ${message}`,
       };
       const latencyMs = performance.now() - t0 + input.upstreamMs;
       rt.health.record({ modelId: model.id, ok: false, latencyMs, now: Date.now() });
-      recordUpstreamAttempt(rt.metrics, ctx.actor.organisationId, model.name, error instanceof UpstreamError ? error.kind : 'protocol', latencyMs);
+      recordUpstreamAttempt(rt.metrics, ctx.actor.organisationId, model.name, upstreamFailure?.kind ?? 'protocol', latencyMs);
       sink.write(sseData({ error: { type: 'upstream_error', message: `The upstream failed mid-stream: ${message}`, param: null, code: null } }));
     }
   }
