@@ -24,7 +24,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DbHandle } from '@/db/client';
-import { CHARGEBACK_SUMMARY_SQL } from '@/db/queries/chargeback';
+import { CHARGEBACK_SUMMARY_SQL, PROVIDER_USAGE } from '@/db/queries/chargeback';
 import { CACHE_HIT_SQL, refreshRollups } from '@/db/rollups';
 import { seedDatabase } from '@/db/seed';
 import { ORG_ID } from '@/db/seed/fixtures';
@@ -285,7 +285,7 @@ async function aggregates(): Promise<void> {
                        count(*) filter (where e.status <> 'refused')::text as requests, count(*) filter (where ${CACHE_HIT_SQL})::text as cache_hits,
                        sum(e.cost_nano)::text as cost, sum(e.list_cost_nano)::text as list_cost, sum(e.saved_nano)::text as saved,
                        ${['input', 'cached_input', 'cache_write_5m', 'cache_write_1h', 'output', 'reasoning']
-                         .map((b) => `coalesce(sum(e.${b}_tokens) filter (where not (e.tier = 'cache' and e.cost_nano = 0 and e.list_cost_nano = 0)), 0)::text as ${b}`)
+                         .map((b) => `coalesce(sum(e.${b}_tokens) filter (where ${PROVIDER_USAGE}), 0)::text as ${b}`)
                          .join(', ')}
                   from ledger_events e
                  where e.organisation_id = $1 and ($2::text is null or e.department_id = $2) and e.occurred_at >= $3::date and e.occurred_at < $4::date

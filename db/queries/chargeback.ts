@@ -41,8 +41,8 @@ import type { ReadScope } from './scope';
 
 export type ChargebackScope = Omit<ReadScope, 'now'>;
 
-/** A ledger row counts as provider usage unless it is a cache hit that cost nothing. */
-const PROVIDER_USAGE = `not (e.tier = 'cache' and e.cost_nano = 0 and e.list_cost_nano = 0)`;
+/** A ledger row (aliased `e`) counts as provider usage unless it is a cache hit that cost nothing. */
+export const PROVIDER_USAGE = `not (e.tier = 'cache' and e.cost_nano = 0 and e.list_cost_nano = 0)`;
 
 const IN_SCOPE = `e.organisation_id = $1 and ($2::text is null or e.department_id = $2)
   and e.occurred_at >= $3::timestamptz and e.occurred_at < $4::timestamptz`;
